@@ -1,0 +1,1 @@
+"""Models of the chat channel (see DESIGN.md)."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from helpdesk.views import desk
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", desk.desk_home, name="home"),
+]

@@ -1,0 +1,1 @@
+"""Models of the surveys channel (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Models of the tickets channel (see DESIGN.md)."""
