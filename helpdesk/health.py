@@ -1,5 +1,6 @@
 """Health of the parts the desk needs: database, Redis, a live Celery worker, the policy."""
 
+import contextlib
 import time
 
 import redis
@@ -15,12 +16,11 @@ def redis_client() -> redis.Redis:
 
 def record_worker_heartbeat(hostname: str) -> None:
     """Called by every worker every WORKER_HEARTBEAT_SECONDS (config/celery.py)."""
-    try:
+    # Redis down: /health/ reports it; the worker must keep running.
+    with contextlib.suppress(redis.RedisError):
         redis_client().set(
             HEARTBEAT_KEY + hostname, f"{time.time():.3f}", ex=settings.WORKER_HEARTBEAT_MAX_AGE
         )
-    except redis.RedisError:
-        pass  # Redis down: /health/ reports it; the worker must keep running.
 
 
 def check_database() -> dict:

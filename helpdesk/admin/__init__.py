@@ -1,0 +1,3 @@
+"""Admin of the core, one module per area."""
+
+from . import knowledge, people, policy, sla  # noqa: F401
