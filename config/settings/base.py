@@ -131,7 +131,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The service policy and its clocks.
-SERVICE_POLICY_FILE = env("SERVICE_POLICY_FILE", default=str(BASE_DIR / "config" / "service_policy.toml"))
+SERVICE_POLICY_FILE = env(
+    "SERVICE_POLICY_FILE", default=str(BASE_DIR / "config" / "service_policy.toml")
+)
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=5.0)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=1000)
 # A clock due sooner than this gets its own Celery task at due_at as well as the sweep.
