@@ -12,4 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CHANNELS_PREFIX = "test-asgi"
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "test-asgi"  # noqa: F405
+# Tests call tasks through the real worker (tests/integration) or call services directly.
+CELERY_BEAT_SCHEDULE = {}
