@@ -35,6 +35,8 @@ export MEDIA_ROOT="$TMP/media"
 
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== import contracts"
+.venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache; exit 1; }
 echo "== migrations"
 $PYTHON manage.py makemigrations --check --dry-run >/dev/null || {
   echo "error: models changed without a migration (run: python manage.py makemigrations)" >&2; exit 1; }
