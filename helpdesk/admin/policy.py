@@ -1,1 +1,167 @@
-"""Admin: policy."""
+"""Admin: policy. The change list is the revision history; "add" is the publish form. Published
+versions are immutable, so an existing version is shown read-only and cannot be deleted."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
+
+from helpdesk.models import PolicyVersion
+from helpdesk.policy import PolicyError
+from helpdesk.selectors.policy import policy_version_history
+from helpdesk.services.policy import check_policy_publication, publish_policy_version
+
+MAX_DOCUMENT_BYTES = 256 * 1024
+
+
+class PublishPolicyForm(forms.ModelForm):
+    """A policy document, uploaded or pasted, with the approval and the note for the history.
+    `clean()` runs the same checks as publishing, so every problem shows as a form error."""
+
+    document_file = forms.FileField(
+        label="Upload",
+        required=False,
+        help_text=f"A policy document (TOML, UTF-8), at most {MAX_DOCUMENT_BYTES // 1024} KB.",
+    )
+    document_text = forms.CharField(
+        label="Or paste",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
+    )
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["approved_by", "change_note"]
+        labels = {"approved_by": "Approved by", "change_note": "Change note"}
+        help_texts = {
+            "approved_by": "Who approved this version (the approval record of this publication).",
+            "change_note": "What changed, for the revision history.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change_note"].required = True
+
+    def clean_document_file(self):
+        upload = self.cleaned_data.get("document_file")
+        if not upload:
+            return ""
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(
+                f"The file is too large ({upload.size // 1024} KB); "
+                f"at most {MAX_DOCUMENT_BYTES // 1024} KB."
+            )
+        try:
+            return b"".join(upload.chunks()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text.") from None
+
+    def clean_document_text(self):
+        text = self.cleaned_data.get("document_text", "")
+        if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+            raise ValidationError(f"The document is longer than {MAX_DOCUMENT_BYTES // 1024} KB.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("document_file") or self.has_error("document_text"):
+            return cleaned
+        uploaded, pasted = cleaned.get("document_file"), cleaned.get("document_text", "")
+        if uploaded and pasted.strip():
+            raise ValidationError("Upload a file or paste the document, not both.")
+        document = uploaded or pasted
+        if not document.strip():
+            raise ValidationError("Upload a policy document or paste it.")
+        cleaned["document"] = document
+        try:
+            check_policy_publication(document=document, approved_by=cleaned.get("approved_by", ""))
+        except PolicyError as error:
+            for problem in error.problems:
+                if not problem.startswith("approved_by:"):
+                    self.add_error(None, problem)
+                elif not self.has_error("approved_by"):
+                    self.add_error("approved_by", problem.removeprefix("approved_by:").strip())
+        return cleaned
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "version",
+        "effective",
+        "status",
+        "approved_by",
+        "published_at",
+        "published_by",
+        "change_note",
+    ]
+    list_display_links = ["version"]
+    list_filter = ["effective"]
+    search_fields = ["version", "approved_by", "change_note"]
+    ordering = ["-published_at", "-pk"]
+    add_form = PublishPolicyForm
+    add_fieldsets = [
+        (None, {"fields": ["document_file", "document_text"]}),
+        ("Approval", {"fields": ["approved_by", "change_note"]}),
+    ]
+    view_fields = [
+        "version",
+        "effective",
+        "status",
+        "approved_by",
+        "change_note",
+        "published_at",
+        "published_by",
+        "document_as_published",
+    ]
+
+    def get_queryset(self, request):
+        return policy_version_history()
+
+    @admin.display(description="Status", ordering="status")
+    def status(self, obj):
+        return getattr(obj, "status", "")
+
+    @admin.display(description="Document")
+    def document_as_published(self, obj):
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', obj.document)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return [(None, {"fields": self.view_fields})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.view_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            return self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {"title": "Publish a policy version", **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
+
+    def save_form(self, request, form, change):
+        if change:
+            raise PermissionDenied  # published versions are immutable
+        return publish_policy_version(
+            document=form.cleaned_data["document"],
+            approved_by=form.cleaned_data["approved_by"],
+            change_note=form.cleaned_data["change_note"],
+            published_by=request.user,
+        )
+
+    def save_model(self, request, obj, form, change):
+        pass  # save_form published it
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a policy version has no related objects to save
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,152 @@
+"""`manage.py policy check|show|publish|deadline`: the service policy from the command line
+(POLICY.md, "Commands"). Bad input ends in one line on stderr and a non-zero exit."""
+
+from datetime import UTC, datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from helpdesk.policy import PolicyError, ServicePolicy, load_policy_file
+from helpdesk.services.policy import policy_in_force, publish_policy_version
+
+EXAMPLE_START = "2026-11-20T17:00:00+00:00"
+
+
+class Command(BaseCommand):
+    help = "Check, show and publish the service policy, and compute a target's due time."
+    # A policy command needs neither the models' nor the admin's checks; it must stay fast.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{check,show,publish,deadline}"
+        )
+        check = commands.add_parser(
+            "check", help="Validate a policy file: every problem with its key; exit 1 on any."
+        )
+        check.add_argument("file", help="a policy document (TOML)")
+
+        commands.add_parser("show", help="The policy in force, its version and effective date.")
+
+        publish = commands.add_parser(
+            "publish", help="Record a new version; cases opened before keep theirs."
+        )
+        publish.add_argument("file", help="a policy document (TOML)")
+        publish.add_argument("--approved-by", required=True, help="who approved this version")
+        publish.add_argument("--note", required=True, help="what changed, for the history")
+
+        deadline = commands.add_parser(
+            "deadline", help="The due time (UTC) of TARGET for a clock started at START."
+        )
+        deadline.add_argument("target", help="SECTION.TARGET, e.g. complaints.acknowledge")
+        deadline.add_argument("start", help=f"ISO 8601 with an offset, e.g. {EXAMPLE_START}")
+        deadline.add_argument(
+            "--policy", metavar="FILE", help="use this file instead of the version in force"
+        )
+
+    def handle(self, *args, subcommand, **options):
+        try:
+            getattr(self, f"handle_{subcommand}")(**options)
+        except DatabaseError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise CommandError(f"database error: {first_line or type(error).__name__}") from error
+
+    def handle_check(self, *, file, **options):
+        try:
+            policy = load_policy_file(file)
+        except PolicyError as error:
+            for problem in error.problems:
+                self.stdout.write(problem)
+            raise CommandError(
+                f"{file}: not valid ({_count(error.problems)})", returncode=1
+            ) from None
+        self.stdout.write(f"{file}: valid ({_version_line(policy)})")
+
+    def handle_show(self, **options):
+        try:
+            version, policy = policy_in_force()
+        except PolicyError as error:
+            raise CommandError(_one_line(error)) from None
+        document = policy.document
+        published_by = version.published_by.get_username() if version.published_by else "-"
+        number = f" ({document.number})" if document.number else ""
+        self.stdout.write(f"{document.title}{number}, {document.company}")
+        self.stdout.write(f"version {version.version}, effective {version.effective:%Y-%m-%d}")
+        self.stdout.write(f"approved by {version.approved_by}")
+        self.stdout.write(
+            f"published {version.published_at.astimezone(UTC).isoformat(timespec='seconds')}"
+            f" by {published_by}"
+        )
+        if version.change_note:
+            self.stdout.write(f"note: {version.change_note}")
+        targets = [(name, str(duration)) for name, duration in policy.targets().items()]
+        self.stdout.write("targets:" if targets else "targets: none")
+        width = max((len(name) for name, _ in targets), default=0)
+        for name, duration in targets:
+            self.stdout.write(f"  {name:<{width}}  {duration}")
+
+    def handle_publish(self, *, file, approved_by, note, **options):
+        document = _read(file)
+        try:
+            version = publish_policy_version(
+                document=document, approved_by=approved_by, change_note=note
+            )
+        except PolicyError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{file}: nothing published, {_count(error.problems)}") from None
+        self.stdout.write(
+            f"published policy version {version.version}, effective {version.effective:%Y-%m-%d}"
+        )
+
+    def handle_deadline(self, *, target, start, policy=None, **options):
+        started = _parse_start(start)
+        try:
+            service_policy = load_policy_file(policy) if policy else policy_in_force()[1]
+        except PolicyError as error:
+            message = _one_line(error)
+            if policy and not message.startswith(f"{policy}:"):
+                message = f"{policy}: {message}"
+            raise CommandError(message) from None
+        try:
+            due = service_policy.deadline(target, started)
+        except (PolicyError, ValueError, OverflowError) as error:
+            message = _one_line(error) if isinstance(error, PolicyError) else str(error)
+            raise CommandError(message) from None
+        self.stdout.write(due.astimezone(UTC).isoformat())
+
+
+def _parse_start(text: str) -> datetime:
+    try:
+        started = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f'START "{text}" is not an ISO 8601 time; write it like {EXAMPLE_START}'
+        ) from None
+    if started.utcoffset() is None:
+        raise CommandError(f'START "{text}" has no UTC offset; write it like {EXAMPLE_START}')
+    return started
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def _version_line(policy: ServicePolicy) -> str:
+    return f"version {policy.document.version}, effective {policy.document.effective:%Y-%m-%d}"
+
+
+def _count(problems: tuple[str, ...]) -> str:
+    return "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+
+
+def _one_line(error: PolicyError) -> str:
+    problems = error.problems or (str(error),)
+    more = len(problems) - 1
+    return problems[0] if not more else f"{problems[0]} (and {more} more)"

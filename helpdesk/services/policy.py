@@ -1,0 +1,151 @@
+"""Publishing versions of the service policy and finding the one in force.
+
+A published version is immutable: its document text is kept exactly as approved, so a clock that
+recorded the version it started under can always recompute its deadline the same way.
+"""
+
+from datetime import datetime
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from helpdesk.models import PolicyVersion
+from helpdesk.policy import PolicyError, ServicePolicy, load_policy_file, parse_policy
+from helpdesk.selectors.policy import policy_version_exists, policy_version_in_force
+
+INITIAL_NOTE = "Initial version from config/service_policy.toml"
+
+_MAX_VERSION = PolicyVersion._meta.get_field("version").max_length
+_MAX_APPROVED_BY = PolicyVersion._meta.get_field("approved_by").max_length
+
+
+def check_policy_publication(*, document: str, approved_by: str) -> ServicePolicy:
+    """Validate a document for publication without saving anything.
+
+    The document must be a valid policy (every problem is reported at once), its
+    `document.version` must not have been published before, and the publication must name who
+    approved it. Raises `PolicyError` listing every problem as `key: message`; returns the parsed
+    policy when there is none.
+    """
+    problems: list[str] = []
+    if not approved_by.strip():
+        problems.append("approved_by: the approval of this publication is required")
+    elif len(approved_by.strip()) > _MAX_APPROVED_BY:
+        problems.append(f"approved_by: at most {_MAX_APPROVED_BY} characters")
+    try:
+        policy = parse_policy(document)
+    except PolicyError as error:
+        raise PolicyError(error.problems, problems) from error
+    version = policy.document.version
+    if len(version) > _MAX_VERSION:
+        problems.append(f"document.version: at most {_MAX_VERSION} characters")
+    elif policy_version_exists(version=version):
+        problems.append(f"document.version: version {version} is already published")
+    if problems:
+        raise PolicyError(problems)
+    return policy
+
+
+@transaction.atomic
+def publish_policy_version(
+    *,
+    document: str,
+    approved_by: str,
+    change_note: str,
+    published_by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> PolicyVersion:
+    """Record a new version of the service policy.
+
+    Rule: only a valid document is published, each version number once, and each publication
+    names who approved it (`approved_by`, the record of this approval; the document's own
+    `document.approved_by` stays in `parsed`). The version takes effect on the document's
+    `document.effective` date; cases opened before keep the version they started under. On any
+    problem `PolicyError` lists them all and nothing is saved.
+    """
+    policy = check_policy_publication(document=document, approved_by=approved_by)
+    try:
+        with transaction.atomic():
+            return PolicyVersion.objects.create(
+                version=policy.document.version,
+                effective=policy.document.effective,
+                document=document,
+                parsed=policy.to_dict(),
+                approved_by=approved_by.strip(),
+                change_note=change_note.strip(),
+                published_at=now or timezone.now(),
+                published_by=published_by,
+            )
+    except IntegrityError as error:  # published concurrently since the check above
+        if policy_version_exists(version=policy.document.version):
+            raise PolicyError(
+                f"document.version: version {policy.document.version} is already published"
+            ) from error
+        raise
+
+
+def ensure_policy_in_force(*, now: datetime | None = None) -> PolicyVersion:
+    """The version in force at `now`: what a clock records as the version it starts under.
+
+    Rule: when no version has been published at all, the project's policy file
+    (`settings.SERVICE_POLICY_FILE`) is published as the first version, approved by the
+    document's own `approved_by`. When versions exist but none has yet taken effect, there is no
+    policy to apply and `PolicyError` says when the first one will.
+    """
+    version = policy_version_in_force(now=now)
+    if version is not None:
+        return version
+    if not PolicyVersion.objects.exists():
+        _publish_initial_version(now=now)
+        version = policy_version_in_force(now=now)
+        if version is not None:
+            return version
+    first = PolicyVersion.objects.order_by("effective", "published_at", "pk").first()
+    today = timezone.localdate(now or timezone.now())
+    raise PolicyError(
+        f"document.effective: no policy version is in force on {today:%Y-%m-%d}; the first, "
+        f"{first.version}, takes effect on {first.effective:%Y-%m-%d}"
+    )
+
+
+def _publish_initial_version(*, now: datetime | None) -> None:
+    path = settings.SERVICE_POLICY_FILE
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = file.read()
+    except (OSError, UnicodeError):
+        load_policy_file(path)  # raises PolicyError saying why the file cannot be read
+        raise
+    try:
+        publish_policy_version(
+            document=document,
+            approved_by=parse_policy(document).document.approved_by,
+            change_note=INITIAL_NOTE,
+            now=now,
+        )
+    except PolicyError:
+        if not PolicyVersion.objects.exists():
+            raise
+        # Another process published a first version meanwhile: that one stands.
+
+
+def service_policy_for(version: PolicyVersion) -> ServicePolicy:
+    """The parsed policy of a published version. Published documents never change, so each is
+    parsed once per process."""
+    return _parse_published(version.pk, version.version, version.document)
+
+
+@lru_cache(maxsize=64)
+def _parse_published(pk: int | None, version: str, document: str) -> ServicePolicy:
+    # Keyed by (pk, version) and the text itself: a primary key reused after a rolled-back
+    # transaction (tests on SQLite) can never return another document's policy.
+    return parse_policy(document)
+
+
+def policy_in_force(*, now: datetime | None = None) -> tuple[PolicyVersion, ServicePolicy]:
+    """The version in force at `now` (see `ensure_policy_in_force`) and its parsed policy."""
+    version = ensure_policy_in_force(now=now)
+    return version, service_policy_for(version)
