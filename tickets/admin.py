@@ -1,0 +1,101 @@
+"""Admin of tickets: a supervisor's window on every ticket and every email received, failed
+ones included. Tickets change through the services (the desk), so the admin shows them
+read-only; a failed inbound email can be retried from its kept bytes.
+
+Who sees what follows the staff role (`helpdesk.roles`): every member of staff sees tickets and
+their timelines; supervisors and managers also see every inbound email."""
+
+from django.contrib import admin, messages
+
+from helpdesk.models import Role
+from helpdesk.roles import has_role
+
+from .models import Attachment, InboundEmail, InboundStatus, Message, Ticket, TicketEvent
+from .services import retry_inbound_email
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+
+
+class _ReadOnly:
+    roles: tuple[str, ...] = STAFF
+
+    def has_module_permission(self, request):
+        return has_role(request.user, *self.roles)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, *self.roles)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(_ReadOnly, admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ("created_at", "direction", "automatic", "author", "from_address", "to",
+              "subject", "text", "quoted_text", "notes", "message_id", "sent_at", "send_error",
+              "raw")  # fmt: skip
+    readonly_fields = fields
+    show_change_link = True
+
+
+class TicketEventInline(_ReadOnly, admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ("created_at", "kind", "actor", "old", "new", "note")
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("reference", "subject", "customer", "channel", "status", "priority",
+                    "assignee", "team", "created_at")  # fmt: skip
+    list_filter = ("status", "channel", "priority", "team")
+    list_select_related = ("customer", "assignee", "team")
+    search_fields = ("=number", "subject", "customer__name", "customer__email")
+    date_hierarchy = "created_at"
+    inlines = [MessageInline, TicketEventInline]
+
+
+class AttachmentInline(_ReadOnly, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("filename", "content_type", "size", "inline", "content_id", "file")
+    readonly_fields = fields
+
+
+@admin.register(Message)
+class MessageAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("ticket", "direction", "from_address", "subject", "created_at", "sent_at")
+    list_filter = ("direction", "automatic")
+    list_select_related = ("ticket",)
+    search_fields = ("message_id", "subject", "from_address", "ticket__number")
+    inlines = [AttachmentInline]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(_ReadOnly, admin.ModelAdmin):
+    roles = (Role.SUPERVISOR, Role.MANAGER)
+    list_display = ("received_at", "status", "from_address", "subject", "error", "ticket")
+    list_filter = ("status",)
+    list_select_related = ("ticket",)
+    search_fields = ("message_id", "from_address", "subject", "error")
+    date_hierarchy = "received_at"
+    actions = ["retry"]
+
+    @admin.action(description="Ingest the selected failed emails again", permissions=["view"])
+    def retry(self, request, queryset):
+        done = still_failed = 0
+        for inbound in queryset.filter(status=InboundStatus.FAILED):
+            result = retry_inbound_email(inbound=inbound)
+            if result.kind == "failed":
+                still_failed += 1
+            else:
+                done += 1
+        messages.info(request, f"{done} ingested, {still_failed} still failed.")

@@ -1,0 +1,108 @@
+"""`python manage.py ingest_email [FILE ...|-] [--maildir DIR] [--mbox FILE]`: take in raw
+emails and end with one summary line,
+`N messages: A new tickets, B replies, C duplicates, D failed`.
+
+Every input is checked before anything is ingested; one that cannot be read ends the command
+with a one-line error and exit status 1. Emails that are not readable as email are not an error
+of the command: they are kept as failed inbound emails and counted as failed.
+"""
+
+import mailbox
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tickets.services import ingest_email
+from tickets.services.inbound import AUTO, DUPLICATE, FAILED, REPLY
+
+Source = Callable[[], Iterator[tuple[str, bytes]]]
+
+
+class Command(BaseCommand):
+    help = "Ingest raw emails (files, standard input, a maildir or an mbox) as tickets."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "files", nargs="*", metavar="FILE", help="a raw email (.eml); '-' reads one from stdin"
+        )
+        parser.add_argument(
+            "--maildir", action="append", default=[], metavar="DIR", help="a maildir to read"
+        )
+        parser.add_argument(
+            "--mbox", action="append", default=[], metavar="FILE", help="an mbox file to read"
+        )
+
+    def handle(self, *args, files, maildir, mbox, verbosity, **options):
+        sources = [self._file(f) for f in files]
+        sources += [self._maildir(d) for d in maildir]
+        sources += [self._mbox(f) for f in mbox]
+        if not sources:
+            raise CommandError("nothing to ingest: give FILE, -, --maildir DIR or --mbox FILE")
+        total = new = replies = duplicates = failed = 0
+        for source in sources:
+            for label, raw in source():
+                result = ingest_email(raw=raw)
+                total += 1
+                new += result.opened
+                replies += result.kind in (REPLY, AUTO) and not result.opened
+                duplicates += result.kind == DUPLICATE
+                failed += result.kind == FAILED
+                if verbosity >= 2:
+                    reference = result.ticket.reference if result.ticket else "-"
+                    detail = f" ({result.error})" if result.error else ""
+                    self.stdout.write(f"{label}: {result.kind} {reference}{detail}")
+        self.stdout.write(
+            f"{total} messages: {new} new tickets, {replies} replies, "
+            f"{duplicates} duplicates, {failed} failed"
+        )
+
+    def _file(self, name: str) -> Source:
+        if name == "-":
+            return lambda: iter([("<stdin>", _read(lambda: sys.stdin.buffer.read(), "stdin"))])
+        path = Path(name)
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise CommandError(f"cannot read {name}: {_why(path)}")
+        return lambda: iter([(name, _read(path.read_bytes, name))])
+
+    def _maildir(self, name: str) -> Source:
+        path = Path(name)
+        if not all((path / sub).is_dir() for sub in ("cur", "new")):
+            raise CommandError(f"cannot read {name}: not a maildir (no cur/ and new/)")
+        box = mailbox.Maildir(path, factory=None, create=False)
+
+        def messages() -> Iterator[tuple[str, bytes]]:
+            for key in sorted(_read(box.keys, name)):
+                yield f"{name}/{key}", _read(lambda k=key: box.get_bytes(k), f"{name}/{key}")
+
+        return messages
+
+    def _mbox(self, name: str) -> Source:
+        path = Path(name)
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise CommandError(f"cannot read {name}: {_why(path)}")
+        box = mailbox.mbox(path, factory=None, create=False)
+
+        def messages() -> Iterator[tuple[str, bytes]]:
+            for number, key in enumerate(_read(box.keys, name), start=1):
+                yield f"{name}#{number}", _read(lambda k=key: box.get_bytes(k), name)
+
+        return messages
+
+
+def _why(path: Path) -> str:
+    if not path.exists():
+        return "no such file"
+    if path.is_dir():
+        return "it is a directory"
+    return "permission denied"
+
+
+def _read(read: Callable, what: str):
+    try:
+        return read()
+    except (OSError, mailbox.Error) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise CommandError(f"cannot read {what}: {reason}") from None

@@ -1,1 +1,0 @@
-"""Models of the tickets channel (see DESIGN.md)."""

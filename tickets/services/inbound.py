@@ -1,0 +1,300 @@
+"""Email in: one raw message becomes a new ticket, a reply on its ticket, a bounce note, or a
+kept failure, never a crash and never twice.
+
+Rules:
+- Idempotent: an email whose Message-ID the desk already has (on any inbound email or ticket
+  message, ours included), or whose bytes it already has when there is no Message-ID, is a
+  duplicate and changes nothing (it is not stored again).
+- Kept: the raw bytes of every other email are stored first; one that cannot be read is marked
+  failed with the reason (for a supervisor to see). Ingesting the same bytes again retries it.
+- Threading: In-Reply-To or References naming any message of a ticket (ours included), or
+  `[#1042]` in the subject when the sender already takes part in that ticket.
+- A reply to a resolved ticket reopens it; to a closed one it reopens it too, or with
+  TICKETS_REPLY_TO_CLOSED = "new" opens a new ticket linked to it. A reply to a ticket pending
+  customer makes it open again, which resumes its clocks.
+- A new ticket is acknowledged (see `queue_acknowledgement`), unless the email is automated.
+- Automated mail (auto-replies, bulk) never gets an acknowledgement and never reopens or
+  resumes a ticket, so two help desks cannot loop; it still opens a ticket (without the
+  acknowledge clock) or joins its thread. A bounce becomes an internal note on the ticket whose
+  email bounced, or, when none matches, is kept as an ignored inbound email.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from helpdesk.models.people import Channel
+from helpdesk.services.people import find_or_create_customer, record_interaction
+
+from .. import conf
+from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email
+from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
+from ..selectors import ticket_by_message_ids, ticket_by_reference
+from .outbound import queue_acknowledgement
+from .tickets import add_event_note, change_status, open_ticket
+
+logger = logging.getLogger(__name__)
+
+NEW = "new"
+REPLY = "reply"
+DUPLICATE = "duplicate"
+FAILED = "failed"
+BOUNCED = "bounce"
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What became of one email. `kind` is "new", "reply", "duplicate", "failed", "bounce" or
+    "auto" (an automated email: `opened` says whether it opened a ticket or joined one)."""
+
+    kind: str
+    ticket: Ticket | None = None
+    inbound: InboundEmail | None = None
+    opened: bool = False
+    error: str = ""
+
+
+def _limit(value: str, field: str, model=InboundEmail) -> str:
+    return (value or "")[: model._meta.get_field(field).max_length]
+
+
+def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
+    limit = conf.max_email_bytes()
+    if len(raw) > limit:
+        return None, f"the email is larger than the {limit} bytes limit"
+    try:
+        return parse_email(raw, max_attachment_bytes=conf.max_attachment_bytes()), ""
+    except EmailParseError as error:
+        return None, str(error)
+
+
+def _earlier(*, message_id: str, digest: str) -> tuple[bool, InboundEmail | None]:
+    """(whether the desk already has this email, an earlier failed attempt at it to replace).
+    A failed attempt is not a duplicate: the email is tried again."""
+    if message_id and Message.objects.filter(message_id=message_id).exists():
+        return True, None
+    match = Q(content_hash=digest)
+    if message_id:
+        match |= Q(message_id=message_id)
+    earlier = list(InboundEmail.objects.filter(match).order_by("pk"))
+    # The attempt at these very bytes first, if there was one.
+    failed = sorted(
+        (e for e in earlier if e.status == InboundStatus.FAILED),
+        key=lambda e: e.content_hash != digest,
+    )
+    return len(failed) < len(earlier), (failed[0] if failed else None)
+
+
+def _store_raw(raw: bytes, digest: str, previous: InboundEmail | None) -> str:
+    """The storage name of the raw bytes, saved before anything else so they are never lost."""
+    if previous is not None and previous.content_hash == digest and previous.raw:
+        return previous.raw.name
+    holder = InboundEmail()
+    holder.raw.save(f"{digest[:32]}.eml", ContentFile(raw), save=False)
+    return holder.raw.name
+
+
+def _save_inbound(previous: InboundEmail | None, **fields) -> InboundEmail:
+    inbound = previous if previous is not None else InboundEmail()
+    for name, value in fields.items():
+        setattr(inbound, name, value)
+    inbound.save()
+    return inbound
+
+
+def _save_failed(previous: InboundEmail | None, *, error: str, fields: dict) -> InboundEmail:
+    try:
+        with transaction.atomic():
+            return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
+    except IntegrityError:
+        # Another failed attempt holds this Message-ID (an email sent twice with other bytes):
+        # keep this one all the same, under its bytes alone.
+        if previous is not None:
+            previous.refresh_from_db()
+        fields = {**fields, "message_id": ""}
+        return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
+
+
+@transaction.atomic
+def ingest_email(*, raw: bytes, received_at: datetime | None = None) -> IngestResult:
+    """Take in one raw RFC 5322 email (the rules are in the module's docstring)."""
+    received_at = received_at or timezone.now()
+    digest = content_hash(raw)
+    parsed, error = _parse(raw)
+    message_id = parsed.message_id if parsed is not None else ""
+    duplicate, previous = _earlier(message_id=message_id, digest=digest)
+    if duplicate:
+        return IngestResult(kind=DUPLICATE)
+    fields = {
+        "raw": _store_raw(raw, digest, previous),
+        "size": len(raw),
+        "content_hash": digest,
+        "message_id": message_id,
+        "from_address": _limit(parsed.from_address if parsed else "", "from_address"),
+        "subject": _limit(parsed.subject if parsed else "", "subject"),
+        "received_at": received_at,
+    }
+    if parsed is not None:
+        try:
+            with transaction.atomic():
+                inbound = _save_inbound(
+                    previous, status=InboundStatus.PROCESSED, error="", **fields
+                )
+                return _process(parsed, inbound=inbound, received_at=received_at)
+        except IntegrityError as integrity_error:
+            if _earlier(message_id=message_id, digest=digest)[0]:
+                return IngestResult(kind=DUPLICATE)  # the same email, ingested concurrently
+            error = f"could not be stored ({integrity_error})"
+        except Exception as unexpected:  # never lose an email to a bug: keep it, say why
+            logger.exception("email %s could not be ingested", message_id or digest)
+            error = f"{type(unexpected).__name__}: {unexpected}"
+        if previous is not None:
+            previous.refresh_from_db()
+    inbound = _save_failed(previous, error=error, fields=fields)
+    logger.warning("email %s kept as failed: %s", message_id or digest, error)
+    return IngestResult(kind=FAILED, inbound=inbound, error=error)
+
+
+def _process(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetime):
+    if parsed.automated == BOUNCE:
+        return _bounce(parsed, inbound=inbound, received_at=received_at)
+    ticket = ticket_by_message_ids(message_ids=parsed.thread_ids) or ticket_by_reference(
+        subject=parsed.subject, sender=parsed.from_address
+    )
+    linked = None
+    if (
+        ticket is not None
+        and ticket.status == Status.CLOSED
+        and not parsed.is_automated
+        and conf.reply_to_closed() == conf.NEW_LINKED
+    ):
+        linked, ticket = ticket, None
+    opened = ticket is None
+    if opened:
+        customer = find_or_create_customer(name=parsed.from_name, email=parsed.from_address)
+        ticket = open_ticket(
+            customer=customer,
+            subject=parsed.subject,
+            channel=Channel.EMAIL,
+            opened_at=received_at,
+            linked_ticket=linked,
+            acknowledge=not parsed.is_automated,
+        )
+        if linked is not None:
+            add_event_note(
+                ticket=linked,
+                text=f"A reply to this closed ticket opened {ticket.reference}.",
+                at=received_at,
+            )
+    message = _save_message(parsed, ticket=ticket, inbound=inbound, received_at=received_at)
+    if opened and not parsed.is_automated:
+        queue_acknowledgement(ticket=ticket, replying_to=message, at=received_at)
+    if not opened:
+        record_interaction(
+            customer=ticket.customer,
+            channel=Channel.EMAIL,
+            kind="email received",
+            summary=parsed.subject,
+            case=ticket,
+            occurred_at=received_at,
+        )
+        if not parsed.is_automated:
+            _customer_wrote(ticket, at=received_at)
+    if not opened:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=received_at)
+    inbound.ticket = ticket
+    inbound.save(update_fields=["ticket"])
+    kind = AUTO if parsed.is_automated else (NEW if opened else REPLY)
+    return IngestResult(kind=kind, ticket=ticket, inbound=inbound, opened=opened)
+
+
+def _customer_wrote(ticket: Ticket, *, at: datetime) -> None:
+    """The ball is back with us: a waiting, resolved or closed ticket is open again."""
+    if ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
+        change_status(ticket=ticket, status=Status.OPEN, at=at, note="The customer wrote.")
+
+
+def _bounce(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetime):
+    ticket = ticket_by_message_ids(
+        message_ids=parsed.bounced_message_ids + parsed.thread_ids
+    ) or ticket_by_reference(subject=parsed.bounced_subject)
+    if ticket is None:
+        inbound.status = InboundStatus.IGNORED
+        inbound.error = "a bounce of no email of ours"
+        inbound.save(update_fields=["status", "error"])
+        return IngestResult(kind=BOUNCED, inbound=inbound)
+    _save_message(
+        parsed,
+        ticket=ticket,
+        inbound=inbound,
+        received_at=received_at,
+        direction=Direction.INTERNAL,
+        text=f"An email to the customer could not be delivered.\n\n{parsed.text}".strip(),
+    )
+    inbound.ticket = ticket
+    inbound.save(update_fields=["ticket"])
+    return IngestResult(kind=BOUNCED, ticket=ticket, inbound=inbound)
+
+
+def _save_message(
+    parsed: ParsedEmail,
+    *,
+    ticket: Ticket,
+    inbound: InboundEmail,
+    received_at: datetime,
+    direction: str = Direction.INBOUND,
+    text: str | None = None,
+) -> Message:
+    notes = list(parsed.notes)
+    if parsed.automated and parsed.automated != BOUNCE:
+        notes.insert(0, f"Sent automatically ({parsed.automated_reason}): not acknowledged.")
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=direction,
+        from_name=_limit(parsed.from_name, "from_name", Message),
+        from_address=_limit(parsed.from_address, "from_address", Message),
+        to=", ".join(parsed.to),
+        cc=", ".join(parsed.cc),
+        subject=_limit(parsed.subject, "subject", Message),
+        text=parsed.display_text if text is None else text,
+        quoted_text="" if text is not None else parsed.quoted_text,
+        html=parsed.html,
+        notes="\n".join(notes),
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        content_hash=parsed.content_hash,
+        raw=inbound.raw.name,
+        inbound=inbound,
+        created_at=received_at,
+    )
+    attachments = []
+    for found in parsed.attachments:
+        attachment = Attachment(
+            message=message,
+            filename=found.filename,
+            content_type=_limit(found.content_type, "content_type", Attachment),
+            size=found.size,
+            inline=found.inline,
+            content_id=_limit(found.content_id, "content_id", Attachment),
+        )
+        attachment.file.save(found.filename, ContentFile(found.content), save=False)
+        attachments.append(attachment)
+    Attachment.objects.bulk_create(attachments)
+    return message
+
+
+def retry_inbound_email(*, inbound: InboundEmail) -> IngestResult:
+    """Ingest a failed inbound email again from its kept bytes (after a fix, say). Anything
+    but a failed one is left alone and reported as a duplicate."""
+    if inbound.status != InboundStatus.FAILED:
+        return IngestResult(kind=DUPLICATE, ticket=inbound.ticket, inbound=inbound)
+    with inbound.raw.open("rb") as file:
+        raw = file.read()
+    return ingest_email(raw=raw, received_at=inbound.received_at)

@@ -1,0 +1,281 @@
+"""Messages from the desk: agents' replies, internal notes and the automatic acknowledgement.
+
+Every outbound email carries our own Message-ID (so the customer's answer threads back onto its
+ticket), In-Reply-To and References of the thread (so their mail client threads it), and the
+ticket's reference in the subject. It is sent by Celery after commit
+(`tickets.tasks.send_ticket_message`), with retries; a message is sent at most once.
+"""
+
+import logging
+import re
+from datetime import datetime
+from email.utils import make_msgid
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from helpdesk.models.people import Channel
+from helpdesk.policy import Duration
+from helpdesk.services.people import record_interaction
+from helpdesk.services.policy import service_policy_for
+from helpdesk.services.sla import stop_clocks_for
+
+from .. import conf
+from ..models import AutoMessage, Direction, Message, Status, Ticket
+from ..selectors import REFERENCE_IN_SUBJECT, thread_parent
+from .tickets import add_event_note, change_status, lock_ticket, target_name
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "tickets.tasks.send_ticket_message"
+MAX_REFERENCES = 20
+_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def new_message_id(ticket: Ticket) -> str:
+    """A Message-ID of our own domain (TICKETS_MESSAGE_ID_DOMAIN)."""
+    return make_msgid(idstring=f"ticket{ticket.number}", domain=conf.message_id_domain())
+
+
+def base_subject(subject: str) -> str:
+    """The subject without reply prefixes ("Re:", "Fwd:", ...) and ticket references."""
+    subject = REFERENCE_IN_SUBJECT.sub("", subject or "")
+    return " ".join(_REPLY_PREFIX.sub("", subject).split())
+
+
+def reply_subject(ticket: Ticket) -> str:
+    """ "Re: <subject> [#1042]": the reference lets a reply thread even without its headers."""
+    return f"Re: {base_subject(ticket.subject) or 'Your request'} [{ticket.reference}]"
+
+
+def promised_time(duration: Duration) -> str:
+    """A policy duration as a customer reads it: "8h" is "8 working hours", "2wd" is
+    "2 working days", "7d" is "7 days", "30m" is "30 minutes"."""
+    if duration.kind == "working_days":
+        n, unit = duration.amount, "working day"
+    elif duration.kind == "calendar":
+        if duration.amount % 86_400 == 0:
+            n, unit = duration.amount // 86_400, "day"
+        else:
+            n, unit = -(-duration.amount // 3600), "hour"
+    elif duration.amount == 0:
+        return "a moment"
+    elif duration.amount % 3600 == 0:
+        n, unit = duration.amount // 3600, "working hour"
+    elif duration.amount % 60 == 0:
+        n, unit = duration.amount // 60, "minute"
+    else:
+        n, unit = duration.amount, "second"
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def _thread_headers(parent: Message | None) -> tuple[str, str]:
+    """(In-Reply-To, References) for a new message answering `parent`."""
+    if parent is None:
+        return "", ""
+    references = [*parent.reference_ids, parent.message_id][-MAX_REFERENCES:]
+    return parent.message_id, " ".join(references)
+
+
+def _queue_send(message: Message) -> None:
+    message_id = message.pk
+    transaction.on_commit(
+        lambda: current_app.signature(SEND_TASK, args=[message_id]).apply_async(), robust=True
+    )
+
+
+@transaction.atomic
+def send_reply(*, ticket: Ticket, author, text: str, at: datetime | None = None) -> Message:
+    """A public reply to the customer by email, sent by Celery after commit.
+
+    Rules: the reply answers the latest message of the thread (In-Reply-To, References) and
+    carries our own Message-ID and the reference in the subject; it meets the first_response
+    target (only a public reply does); a new ticket becomes open; the reply is recorded on the
+    customer's history.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "A reply needs some text."})
+    at = at or timezone.now()
+    ticket = lock_ticket(ticket)
+    if not ticket.customer.email:
+        raise ValidationError({"text": "The customer has no email address to reply to."})
+    in_reply_to, references = _thread_headers(thread_parent(ticket=ticket))
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.OUTBOUND,
+        author=author,
+        from_address=conf.from_address(),
+        to=ticket.customer.email,
+        subject=reply_subject(ticket),
+        text=text,
+        message_id=new_message_id(ticket),
+        in_reply_to=in_reply_to,
+        references=references,
+        created_at=at,
+    )
+    stop_clocks_for(case=ticket, targets=[target_name(ticket, "first_response")], at=at)
+    if ticket.status == Status.NEW:
+        change_status(ticket=ticket, status=Status.OPEN, actor=author, at=at)
+    else:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    record_interaction(
+        customer=ticket.customer,
+        channel=Channel.EMAIL,
+        kind="email sent",
+        summary=message.subject,
+        case=ticket,
+        agent=author,
+        occurred_at=at,
+    )
+    _queue_send(message)
+    return message
+
+
+@transaction.atomic
+def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None = None) -> Message:
+    """A note for staff only: never emailed, and never meets a target."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "A note needs some text."})
+    at = at or timezone.now()
+    message = Message.objects.create(
+        ticket=ticket, direction=Direction.INTERNAL, author=author, text=text, created_at=at
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    return message
+
+
+@transaction.atomic
+def queue_acknowledgement(
+    *, ticket: Ticket, replying_to: Message, at: datetime | None = None
+) -> Message:
+    """The automatic acknowledgement of a new ticket (templates/email/ticket_acknowledgement*),
+    with its reference and the response time the policy promises, sent by Celery after commit.
+
+    Rule: the acknowledge target is met when the acknowledgement is written, at `at` (the
+    email's arrival): with an "at once" target ("0s") the seconds Celery takes to send it must
+    not count as a breach. If it finally cannot be sent, the ticket's timeline says so.
+    It carries `Auto-Submitted: auto-replied` (RFC 3834), so other systems do not answer it.
+    """
+    at = at or timezone.now()
+    policy = service_policy_for(ticket.policy_version)
+    targets = policy.targets()
+    first_response = targets.get(target_name(ticket, "first_response"))
+    context = {
+        "ticket": ticket,
+        "reference": ticket.reference,
+        "customer_name": ticket.customer.name or "",
+        "company": policy.document.company,
+        "subject": base_subject(ticket.subject) or "Your request",
+        "promised": promised_time(first_response) if first_response else "",
+    }
+    subject = " ".join(
+        render_to_string("email/ticket_acknowledgement_subject.txt", context).split()
+    )
+    in_reply_to, references = _thread_headers(replying_to)
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.OUTBOUND,
+        automatic=AutoMessage.ACKNOWLEDGEMENT,
+        from_address=conf.from_address(),
+        to=replying_to.from_address or ticket.customer.email,
+        subject=subject[: Message._meta.get_field("subject").max_length],
+        text=render_to_string("email/ticket_acknowledgement.txt", context).strip(),
+        message_id=new_message_id(ticket),
+        in_reply_to=in_reply_to,
+        references=references,
+        created_at=at,
+    )
+    stop_clocks_for(case=ticket, targets=[target_name(ticket, "acknowledge")], at=at)
+    _queue_send(message)
+    return message
+
+
+def build_email(message: Message) -> EmailMessage:
+    """The email of an outbound message, as Django's mail backend sends it."""
+    ticket = message.ticket
+    if message.automatic:
+        body = message.text
+    else:
+        body = render_to_string(
+            "email/ticket_reply.txt",
+            {
+                "ticket": ticket,
+                "reference": ticket.reference,
+                "text": message.text,
+                "agent_name": _agent_name(message.author),
+                "company": service_policy_for(ticket.policy_version).document.company,
+            },
+        ).strip()
+    headers = {"Message-ID": message.message_id}
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    if message.automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+    email = EmailMessage(
+        subject=message.subject,
+        body=body + "\n",
+        from_email=conf.from_email(),
+        to=[a.strip() for a in message.to.split(",") if a.strip()],
+        cc=[a.strip() for a in message.cc.split(",") if a.strip()],
+        headers=headers,
+    )
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as file:
+            email.attach(attachment.filename, file.read(), attachment.content_type)
+    return email
+
+
+def _agent_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def deliver_message(*, message_id: int) -> Message | None:
+    """Send an outbound message's email, once: a message already sent (or not outbound, or
+    gone) is left alone. The row is locked while sending, so two runs never both send; a mail
+    error propagates (the task retries) and leaves the message unsent."""
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("ticket__policy_version", "author")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.direction != Direction.OUTBOUND or message.sent_at:
+        return message
+    email = build_email(message)
+    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT or 30)
+    connection.send_messages([email])
+    message.sent_at = timezone.now()
+    message.send_error = ""
+    message.raw.save(f"{message.pk}.eml", ContentFile(email.message().as_bytes()), save=False)
+    message.save(update_fields=["sent_at", "send_error", "raw"])
+    return message
+
+
+@transaction.atomic
+def record_send_failure(*, message_id: int, error: str) -> None:
+    """After the last retry: the message stays unsent, and the ticket's timeline says why."""
+    message = Message.objects.select_related("ticket").filter(pk=message_id).first()
+    if message is None or message.sent_at:
+        return
+    message.send_error = error[:2000] or "unknown error"
+    message.save(update_fields=["send_error"])
+    what = "acknowledgement" if message.automatic else "reply"
+    add_event_note(
+        ticket=message.ticket,
+        text=f"The {what} to {message.to} could not be sent: {message.send_error}",
+    )
+    logger.warning("ticket message %s not sent: %s", message_id, message.send_error)
