@@ -173,3 +173,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Tickets: email in and out.
+TICKETS_MAX_ATTACHMENT_BYTES = env.int("TICKETS_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+TICKETS_MAX_EMAIL_BYTES = env.int("TICKETS_MAX_EMAIL_BYTES", default=50 * 1024 * 1024)
+TICKETS_REPLY_TO_CLOSED = env("TICKETS_REPLY_TO_CLOSED", default="reopen")  # or "new"
+TICKETS_FROM_EMAIL = env("TICKETS_FROM_EMAIL", default="")  # empty: DEFAULT_FROM_EMAIL
+TICKETS_MESSAGE_ID_DOMAIN = env("TICKETS_MESSAGE_ID_DOMAIN", default="")  # empty: From's domain
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
