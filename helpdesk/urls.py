@@ -6,4 +6,5 @@ app_name = "desk"
 
 urlpatterns = [
     path("", desk.desk_home, name="home"),
+    path("notifications/read/", desk.notifications_read, name="notifications-read"),
 ]

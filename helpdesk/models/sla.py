@@ -116,6 +116,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was emailed; a notification is emailed once."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

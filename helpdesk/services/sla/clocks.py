@@ -1,0 +1,202 @@
+"""Starting, pausing, resuming and stopping SLA clocks on any case.
+
+A case is any saved model instance (a ticket, a chat, a complaint); a clock is one target of
+the policy on it. Each clock keeps the policy version it started under and is always computed
+with that version's policy, never a newer one.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from helpdesk.models import Clock
+from helpdesk.models.sla import ClockOutcome, ClockState
+from helpdesk.services.policy import ensure_policy_in_force, service_policy_for
+
+from .breach import advance_clocks
+from .common import (
+    PolicyCache,
+    next_check_time,
+    schedule_check,
+    time_left_at_warning,
+    warning_time,
+)
+
+
+def _clocks_of(case: models.Model) -> models.QuerySet[Clock]:
+    return Clock.objects.filter(case_type=ContentType.objects.get_for_model(case), case_id=case.pk)
+
+
+def _lock(clock: Clock) -> Clock:
+    """The clock as it is now in the database, locked until the transaction ends."""
+    return Clock.objects.select_for_update(of=("self",)).get(pk=clock.pk)
+
+
+@transaction.atomic
+def start_clock(
+    *,
+    case: models.Model,
+    target: str,
+    started_at: datetime | None = None,
+    assignee=None,
+) -> Clock:
+    """Start the clock of `target` ("chat.first_response") on `case`.
+
+    Rules: one clock per case and target; starting it again returns the existing clock as it
+    is. The clock records the policy version in force at `started_at` (publishing the project's
+    policy file first if no version exists); `due_at` comes from that policy's calendar,
+    `warn_at` is when SLA_WARNING_FRACTION of the target has gone (None if not before due),
+    `next_check_at` the earlier of the two. A clock due within SLA_SCHEDULE_TASK_WITHIN_SECONDS
+    also gets a `check_clock` task at its due time, sent after commit. An unknown target, or one
+    the policy does not set, raises `UnknownTarget`.
+    """
+    existing = _clocks_of(case).filter(target=target).first()
+    if existing is not None:
+        return existing
+    started_at = started_at or timezone.now()
+    version = ensure_policy_in_force(now=started_at)
+    policy = service_policy_for(version)
+    duration = policy.target(target)
+    due_at = policy.calendar.due(duration, started_at)
+    clock = Clock(
+        case_type=ContentType.objects.get_for_model(case),
+        case_id=case.pk,
+        target=target,
+        policy_version=version,
+        started_at=started_at,
+        due_at=due_at,
+        warn_at=warning_time(policy, duration, started_at, due_at),
+        assignee=assignee,
+    )
+    clock.next_check_at = next_check_time(policy, clock)
+    try:
+        with transaction.atomic():
+            clock.save()
+    except IntegrityError:  # started at the same moment elsewhere: that one stands
+        return _clocks_of(case).get(target=target)
+    schedule_check(clock)
+    return clock
+
+
+@transaction.atomic
+def pause_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
+    """Pause a running clock at `at` (a ticket waiting on the customer).
+
+    Rules: whatever fell due by `at` (warning, breach, escalation) is recorded first; then what
+    is left of the target is kept (`calendar.remaining`: service seconds for service time, so a
+    pause outside service hours loses nothing), the clock is not checked while paused, and
+    `due_at` stays as it was until it resumes. A clock not running is returned unchanged.
+    """
+    at = at or timezone.now()
+    clock = _lock(clock)
+    if clock.state != ClockState.RUNNING:
+        return clock
+    policies = PolicyCache()
+    if clock.next_check_at is not None and clock.next_check_at <= at:
+        advance_clocks([clock], now=at, policies=policies)
+    policy = policies.of(clock)
+    clock.remaining_at_pause = policy.calendar.remaining(
+        policy.target(clock.target), at, clock.due_at
+    )
+    clock.state = ClockState.PAUSED
+    clock.paused_at = at
+    clock.next_check_at = None
+    clock.save(
+        update_fields=["remaining_at_pause", "state", "paused_at", "next_check_at", "updated_at"]
+    )
+    return clock
+
+
+@transaction.atomic
+def resume_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
+    """Resume a paused clock at `at`.
+
+    Rules: paused time never counts. A pending clock becomes due when the time left at the pause
+    has run again from `at` (`calendar.resume`: resuming outside service hours starts at the
+    next opening), and its warning moves the same way unless it was already given; a breached
+    clock keeps its due time and goes on to its next escalation level. The elapsed pause is
+    added to `paused_seconds`, and a task is scheduled as at the start. A clock not paused is
+    returned unchanged.
+    """
+    at = at or timezone.now()
+    clock = _lock(clock)
+    if clock.state != ClockState.PAUSED:
+        return clock
+    at = max(at, clock.paused_at)
+    policy = PolicyCache().of(clock)
+    if clock.outcome == ClockOutcome.PENDING:
+        duration = policy.target(clock.target)
+        left = clock.remaining_at_pause or 0.0
+        clock.due_at = policy.calendar.resume(duration, at, left)
+        if clock.warned_at is None:
+            # The warning comes when as much is left as was left at the unpaused warning.
+            left_at_warning = time_left_at_warning(policy, duration, clock.started_at)
+            if left_at_warning is None:
+                clock.warn_at = None
+            elif left > left_at_warning:
+                clock.warn_at = policy.calendar.resume(duration, at, left - left_at_warning)
+            else:
+                clock.warn_at = at
+            if clock.warn_at is not None and clock.warn_at >= clock.due_at:
+                clock.warn_at = None
+    clock.paused_seconds += (at - clock.paused_at).total_seconds()
+    clock.state = ClockState.RUNNING
+    clock.paused_at = None
+    clock.remaining_at_pause = None
+    clock.next_check_at = next_check_time(policy, clock)
+    clock.save()
+    schedule_check(clock)
+    return clock
+
+
+@transaction.atomic
+def stop_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
+    """Stop a clock at `at`: the target was done (answered, acknowledged, resolved).
+
+    Rules: stopped at or before `due_at` and not already breached, the target is met; a paused
+    clock's deadline never came, so it is met too. Stopped after `due_at`, the breach is
+    recorded first, with the escalation levels due by `at`, exactly as the sweep would have;
+    a breached clock stays breached. Stopping a stopped clock changes nothing.
+    """
+    at = at or timezone.now()
+    clock = _lock(clock)
+    if clock.state == ClockState.STOPPED:
+        return clock
+    if clock.state == ClockState.RUNNING and clock.due_at < at:
+        advance_clocks([clock], now=at, policies=PolicyCache())
+    if clock.outcome == ClockOutcome.PENDING:
+        clock.outcome = ClockOutcome.MET
+    if clock.state == ClockState.PAUSED:
+        clock.paused_seconds += max(0.0, (at - clock.paused_at).total_seconds())
+        clock.paused_at = None
+    clock.state = ClockState.STOPPED
+    clock.stopped_at = at
+    clock.next_check_at = None
+    clock.save()
+    return clock
+
+
+def stop_clocks_for(
+    *, case: models.Model, targets: Iterable[str] | None = None, at: datetime | None = None
+) -> list[Clock]:
+    """Stop every clock of `case` not yet stopped (only those of `targets`, if given), each as
+    `stop_clock` does, in one transaction."""
+    with transaction.atomic():
+        clocks = _clocks_of(case).exclude(state=ClockState.STOPPED)
+        if targets is not None:
+            clocks = clocks.filter(target__in=list(targets))
+        return [stop_clock(clock=clock, at=at) for clock in clocks.order_by("pk")]
+
+
+@transaction.atomic
+def assign_clocks_for(*, case: models.Model, assignee, targets: Iterable[str] | None = None) -> int:
+    """Make `assignee` (a user, or None) answerable for the open clocks of `case` (only those
+    of `targets`, if given); returns how many changed. Escalations already fired stay as they
+    were; the next ones reach the new assignee's supervisor."""
+    clocks = _clocks_of(case).exclude(state=ClockState.STOPPED)
+    if targets is not None:
+        clocks = clocks.filter(target__in=list(targets))
+    return clocks.update(assignee=assignee, updated_at=timezone.now())
