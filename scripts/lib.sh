@@ -32,6 +32,7 @@ start_redis() {
   # start_redis PORT DIR: a redis-server on loopback with its files under DIR.
   local port=$1 dir=$2
   mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)  # redis-server changes into --dir before it opens the other paths
   redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --pidfile "$dir/redis.pid" \
     --logfile "$dir/redis.log" --dir "$dir" --save "" --appendonly no
   for _ in $(seq 50); do
