@@ -15,3 +15,6 @@ STORAGES = {
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "test-asgi"  # noqa: F405
 # Tests call tasks through the real worker (tests/integration) or call services directly.
 CELERY_BEAT_SCHEDULE = {}
+# Static files straight from the apps (no collectstatic before a test run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
