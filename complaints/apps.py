@@ -2,5 +2,15 @@ from django.apps import AppConfig
 
 
 class ComplaintsConfig(AppConfig):
+    """Complaints: the managers' workflow in the admin, with written acknowledgement deadlines."""
+
     default_auto_field = "django.db.models.BigAutoField"
     name = "complaints"
+
+    def ready(self):
+        from helpdesk import sla_registry
+
+        from .models import RESOLUTION_TARGET
+        from .services import on_resolution_breach
+
+        sla_registry.register_breach_handler(RESOLUTION_TARGET, on_resolution_breach)

@@ -1,0 +1,282 @@
+"""Admin of complaints: the managers' workspace.
+
+The list shows the next deadline counting down; a complaint's page shows its timeline and
+letters, and managers get a button for each step its status allows (see `steps.py`). Nothing
+is edited or deleted here directly: logging and every step go through `complaints.services`.
+Who may do what follows the staff role (`helpdesk.roles`): any member of staff may log and read
+complaints, only managers take the steps.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from helpdesk.models import Role
+from helpdesk.roles import has_role
+from helpdesk.services.people import find_or_create_customer
+
+from .. import services
+from ..forms import LogComplaintForm
+from ..models import Complaint, ComplaintChannel, ComplaintEvent, Letter
+from ..selectors import overdue_q
+from ..services.letters import PROCEDURE_FILENAME
+from .review import review_view
+from .steps import step_view, steps_for
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+SOURCE_APPS = ("tickets", "chat")  # a complaint may link the ticket or chat it came from
+AMBER_DAYS = 1.0  # a deadline closer than this shows amber
+
+
+class _ReadOnlyInline:
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, *STAFF)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ComplaintEventInline(_ReadOnlyInline, admin.TabularInline):
+    model = ComplaintEvent
+    verbose_name_plural = "Timeline"
+    fields = ("at", "kind", "actor", "note")
+    readonly_fields = fields
+
+
+class LetterInline(_ReadOnlyInline, admin.StackedInline):
+    model = Letter
+    fields = ("kind", "status", "sent_via", "to_address", "expected_date", "subject", "body",
+              "enclosure_link", "created_at", "sent_at", "sent_by", "emailed_at",
+              "email_error")  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="Enclosure")
+    def enclosure_link(self, obj):
+        if not obj.enclosure:
+            return "—"
+        url = reverse("admin:complaints_letter_enclosure", args=[obj.complaint_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, PROCEDURE_FILENAME)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "On time")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(overdue_q(timezone.now()))
+        if self.value() == "no":
+            return queryset.exclude(overdue_q(timezone.now()))
+        return queryset
+
+
+def _prefill(source) -> dict:
+    """What a complaint logged from a ticket or chat starts with: its customer, its channel
+    (when complaints know it) and the link back to it."""
+    if source is None:
+        return {}
+    initial = {"source": f"{source._meta.label_lower}:{source.pk}"}
+    if customer_id := getattr(source, "customer_id", None):
+        initial["customer"] = customer_id
+    channel = str(getattr(source, "channel", "") or source._meta.app_label)  # a chat: "chat"
+    if channel in ComplaintChannel.values:
+        initial["channel"] = channel
+    return initial
+
+
+def deadline_badge(complaint: Complaint, now=None) -> str:
+    """Days left to the next deadline: red when overdue, amber when under a day is left."""
+    due = complaint.next_deadline()
+    if due is None:
+        return "—"
+    days = (due - (now or timezone.now())).total_seconds() / 86400
+    if days < 0:
+        return format_html(
+            '<span class="deadline overdue" style="color:#ba2121;font-weight:bold">'
+            "overdue {} d</span>",
+            f"{-days:.1f}",
+        )
+    colour = "#d98e04" if days < AMBER_DAYS else "inherit"
+    state = "close" if days < AMBER_DAYS else "ok"
+    return format_html(
+        '<span class="deadline {}" style="color:{}">{} d left</span>', state, colour, f"{days:.1f}"
+    )
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ("reference", "customer", "status", "owner", "days_left", "category",
+                    "channel", "severity", "received_at")  # fmt: skip
+    list_filter = ("status", OverdueFilter, "category", ("owner", admin.RelatedOnlyFieldListFilter),
+                   "channel", "severity")  # fmt: skip
+    list_select_related = ("customer", "owner")
+    search_fields = ("reference", "customer__name", "customer__email", "description")
+    date_hierarchy = "received_at"
+    inlines = [LetterInline, ComplaintEventInline]
+    fieldsets = [
+        (None, {"fields": ("reference", "status", "customer", "channel", "received_at",
+                           "received_by", "owner", "source_link", "policy_version")}),
+        ("Complaint", {"fields": ("category", "severity", "description", "desired_outcome")}),
+        ("Deadlines", {"fields": ("acknowledge_due_at", "acknowledged_at", "resolution_due_at",
+                                  "respond_by", "expected_response_date",
+                                  "holding_letter_needed_since", "days_left")}),
+        ("Outcome", {"fields": ("outcome", "root_cause", "remedy", "resolved_at",
+                                "customer_satisfied", "closed_at")}),
+    ]  # fmt: skip
+    readonly_fields = [f for _, opts in fieldsets for f in opts["fields"]]
+    change_form_template = "admin/complaints/complaint/change_form.html"
+    change_list_template = "admin/complaints/complaint/change_list.html"
+
+    # -- who may do what: the staff role, not model permissions ------------------------------
+    def has_module_permission(self, request):
+        return has_role(request.user, *STAFF)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, *STAFF)
+
+    def has_add_permission(self, request):
+        return has_role(request.user, *STAFF)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every change is a step through a service
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is ever deleted: withdrawn is a status
+
+    @admin.display(description="Next deadline")
+    def days_left(self, obj):
+        return deadline_badge(obj)
+
+    @admin.display(description="Came from")
+    def source_link(self, obj):
+        if obj.source_type_id is None:
+            return "—"
+        return f"{obj.source_type.model} #{obj.source_id}"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("review/", wrap(lambda r: review_view(self, r)), name="complaints_review"),
+            path("<int:object_id>/letter/<int:letter_id>/enclosure/",
+                 wrap(lambda r, object_id, letter_id: self.enclosure_view(r, object_id, letter_id)),
+                 name="complaints_letter_enclosure"),
+            path("<path:object_id>/step/<str:step_name>/",
+                 wrap(lambda r, object_id, step_name: step_view(self, r, object_id, step_name)),
+                 name="complaints_complaint_step"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def enclosure_view(self, request, object_id: int, letter_id: int):
+        """The PDF enclosed with a letter, to staff who may read the complaint."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        letter = get_object_or_404(Letter, pk=letter_id, complaint_id=object_id)
+        if not letter.enclosure:
+            raise Http404("This letter has no enclosure.")
+        return FileResponse(
+            letter.enclosure.open("rb"),
+            content_type="application/pdf",
+            filename=PROCEDURE_FILENAME,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        complaint = self.get_object(request, object_id)
+        if complaint is not None and has_role(request.user, Role.MANAGER):
+            extra_context["steps"] = [
+                (step, reverse("admin:complaints_complaint_step", args=[complaint.pk, step.name]))
+                for step in steps_for(complaint)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Log a complaint: the form asks for what logging needs; `log_complaint` decides."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        source = self._source(request.POST.get("source") or request.GET.get("source", ""))
+        form = LogComplaintForm(request.POST or None, initial=_prefill(source))
+        # Find the customer by name, email or phone, as the customers' admin searches.
+        field = form.fields["customer"]
+        field.widget = AutocompleteSelect(Complaint._meta.get_field("customer"), self.admin_site)
+        field.widget.choices = field.choices
+        if request.method == "POST" and form.is_valid():
+            try:
+                complaint = self._log(request, form.cleaned_data, source)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+                messages.error(
+                    request, "The complaint was not logged: " + "; ".join(error.messages)
+                )
+            else:
+                self.log_addition(request, complaint, [{"added": {}}])
+                messages.success(request, f"Complaint {complaint.reference} logged; "
+                                 f"{complaint.owner} has been notified.")  # fmt: skip
+                return redirect("admin:complaints_complaint_change", complaint.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Log a complaint",
+            "source": source,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/log_form.html", context)
+
+    @staticmethod
+    def _source(value: str):
+        """The ticket or chat named `app_label.model:id`, or None (any other model is ignored:
+        a complaint comes from a case)."""
+        label, _, pk = value.partition(":")
+        app_label, _, model = label.partition(".")
+        if app_label not in SOURCE_APPS or not pk.isdigit():
+            return None
+        try:
+            content_type = ContentType.objects.get_by_natural_key(app_label, model)
+            return content_type.get_object_for_this_type(pk=int(pk))
+        except ObjectDoesNotExist:
+            return None
+
+    @staticmethod
+    @transaction.atomic
+    def _log(request, data, source) -> Complaint:
+        customer = data["customer"] or find_or_create_customer(
+            name=data["customer_name"], email=data["customer_email"], phone=data["customer_phone"]
+        )
+        return services.log_complaint(
+            customer=customer,
+            channel=data["channel"],
+            category=data["category"],
+            severity=data["severity"],
+            description=data["description"],
+            desired_outcome=data["desired_outcome"],
+            owner=data["owner"],
+            received_by=request.user,
+            received_at=data["received_at"],
+            source=source,
+        )

@@ -1,0 +1,76 @@
+"""What the workflow's steps share: who may take them, the status and choice checks that
+refuse a step before anything changes, the row lock, the timeline and the reference numbers."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+
+from helpdesk.models import Role
+from helpdesk.roles import has_role
+
+from ..models import Complaint, ComplaintEvent, ComplaintSequence, SentVia
+
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+
+
+def check_can_log(user) -> None:
+    """Any member of staff (agent, supervisor, manager) may log a complaint."""
+    if not has_role(user, *STAFF_ROLES):
+        raise PermissionDenied("Only members of staff may log a complaint.")
+
+
+def check_can_manage(user) -> None:
+    """Only customer service managers acknowledge, write letters, resolve and close."""
+    if not has_role(user, Role.MANAGER):
+        raise PermissionDenied("Only a customer service manager may take this step.")
+
+
+def check_status(complaint: Complaint, allowed: tuple[str, ...], step: str) -> None:
+    if complaint.status not in allowed:
+        raise ValidationError(
+            f"{complaint.reference} is {complaint.get_status_display().lower()}: "
+            f"it cannot be {step} now."
+        )
+
+
+def check_choice(value: str, choices: type[models.TextChoices], field: str) -> None:
+    if value not in choices.values:
+        raise ValidationError({field: f"Choose a valid {field.replace('_', ' ')}."})
+
+
+def check_sent_via(complaint: Complaint, sent_via: str) -> None:
+    check_choice(sent_via, SentVia, "sent_via")
+    if sent_via == SentVia.EMAIL and not complaint.customer.email:
+        raise ValidationError(
+            {"sent_via": "The customer has no email address: send the letter by post."}
+        )
+
+
+def lock(complaint: Complaint) -> Complaint:
+    """Lock the complaint's row until the transaction ends and bring the caller's instance up
+    to date with it (so the caller sees what the step did)."""
+    list(Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk"))
+    complaint.refresh_from_db()
+    return complaint
+
+
+def add_event(complaint: Complaint, kind: str, actor, note: str, at: datetime) -> None:
+    ComplaintEvent.objects.create(complaint=complaint, kind=kind, actor=actor, note=note, at=at)
+
+
+def next_reference(year: int) -> str:
+    try:
+        with transaction.atomic():
+            ComplaintSequence.objects.get_or_create(year=year)
+    except IntegrityError:  # created at the same moment elsewhere
+        pass
+    sequence = ComplaintSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"C-{year}-{sequence.last:05d}"
+
+
+def admin_url(complaint: Complaint) -> str:
+    return reverse("admin:complaints_complaint_change", args=[complaint.pk])
