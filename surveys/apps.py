@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
+    verbose_name = "Surveys"
+
+    def ready(self) -> None:
+        from helpdesk.events import conversation_resolved
+        from surveys.services import on_conversation_resolved
+
+        conversation_resolved.connect(
+            on_conversation_resolved, dispatch_uid="surveys.invite_to_survey"
+        )

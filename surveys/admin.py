@@ -1,0 +1,48 @@
+"""Surveys in the admin: read-only records (answers are the customer's own)."""
+
+from django.contrib import admin
+
+from surveys.models import FollowUp, SurveyDigest, SurveyInvitation, SurveyResponse
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "channel",
+        "customer",
+        "agent",
+        "created_at",
+        "expires_at",
+        "used_at",
+    )
+    list_filter = ("channel",)
+    exclude = ("key",)
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    list_display = ("invitation", "answered", "score", "submitted_at")
+    list_filter = ("answered", "score")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ("response", "supervisor", "status", "due_at", "closed_at")
+    list_filter = ("status",)
+
+
+@admin.register(SurveyDigest)
+class SurveyDigestAdmin(ReadOnlyAdmin):
+    list_display = ("period_start", "period_end", "sent_at", "recipients")

@@ -1,0 +1,112 @@
+"""The customer's survey page: a plain form that works without JavaScript.
+
+Every failure is a friendly page with the right status, never a 500: a tampered or unknown link
+404, an answered one 409, an expired one 410, too many requests 429, too large a body 413.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from surveys.forms import SurveyForm
+from surveys.services import SurveyError, access_invitation, submit_survey_response
+
+RATE_KEY = "surveys:rate:{ip}:{window}"
+
+
+def _rate_limited(request) -> bool:
+    """Count this request against its IP's window; True once SURVEYS_RATE_LIMIT is passed."""
+    window = settings.SURVEYS_RATE_WINDOW_SECONDS
+    key = RATE_KEY.format(
+        ip=request.META.get("REMOTE_ADDR", "unknown"), window=int(time.time() // window)
+    )
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > settings.SURVEYS_RATE_LIMIT
+
+
+def _private(response):
+    # The link is the customer's key: never sent to another site (a Referer), never cached;
+    # "same-origin", not "no-referrer", which would send "Origin: null" and fail CSRF.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _problem(request, *, status: int, title: str, message: str):
+    context = {"title": title, "message": message}
+    return _private(render(request, "surveys/problem.html", context, status=status))
+
+
+def _too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.SURVEYS_MAX_REQUEST_BYTES
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_view(request, token: str):
+    if _rate_limited(request):
+        return _problem(
+            request,
+            status=429,
+            title="Please try again in a few minutes",
+            message="We have had too many requests from your connection. Please wait a few "
+            "minutes and open the link again.",
+        )
+    if request.method == "POST" and _too_large(request):
+        return _problem(
+            request,
+            status=413,
+            title="Your answer is too long",
+            message="Please shorten your comment and send the survey again.",
+        )
+    try:
+        invitation, policy = access_invitation(token=token)
+    except SurveyError as error:
+        return _problem(request, status=error.status, title=error.title, message=error.message)
+    form = SurveyForm(request.POST or None, scale=policy.surveys.scale)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submit_survey_response(
+                    token=token,
+                    answered=data["answered"] == "yes",
+                    score=data["score"],
+                    comment=data["comment"],
+                )
+            except SurveyError as error:
+                return _problem(
+                    request, status=error.status, title=error.title, message=error.message
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return _private(redirect("surveys:thanks"))
+        status = 400
+    context = {
+        "form": form,
+        "question": policy.surveys.question,
+        "scale": policy.surveys.scale,
+        "company": policy.document.company,
+        "invitation": invitation,
+    }
+    return _private(render(request, "surveys/survey.html", context, status=status))
+
+
+def thanks_view(request):
+    return render(request, "surveys/thanks.html")
