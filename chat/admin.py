@@ -1,0 +1,49 @@
+"""Chats in the admin, read-only: the record of what was said (redacted) and done. Secure-form
+values are never shown here (only that a detail was given, and who saw it)."""
+
+from django.contrib import admin
+
+from chat.models import ChatMessage, ChatSession, Redaction, SecureDetail
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = ChatMessage
+    fields = ("seq", "sender", "author", "text", "created_at")
+
+
+class RedactionInline(ReadOnlyInline):
+    model = Redaction
+    fields = ("kind", "message", "at")
+
+
+class SecureDetailInline(ReadOnlyInline):
+    model = SecureDetail
+    fields = ("label", "created_at", "purge_after", "purged_at")
+
+
+@admin.register(ChatSession)
+class ChatSessionAdmin(admin.ModelAdmin):
+    list_display = ("pk", "customer", "status", "team", "agent", "started_at", "closed_at")
+    list_filter = ("status", "team")
+    search_fields = ("customer__name", "customer__email", "summary")
+    date_hierarchy = "started_at"
+    list_select_related = ("customer", "team", "agent")
+    exclude = ("key",)
+    inlines = [MessageInline, RedactionInline, SecureDetailInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,259 @@
+"""Ending a chat the SOP's way: escalate only with notes; convert to a ticket for follow-up;
+close with a summary once the customer confirms their issue is resolved; every chat recorded
+on the customer's history with its transcript."""
+
+from datetime import datetime
+
+from celery import current_app
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from chat.models import ChatMessage, ChatSession, ChatStatus, Sender
+from chat.redaction import redact
+from helpdesk.events import announce_conversation_resolved
+from helpdesk.models import AgentProfile, Role
+from helpdesk.models.people import Channel
+from helpdesk.services.notifications import notify
+from helpdesk.services.people import record_interaction
+from helpdesk.services.sla import stop_clocks_for
+from tickets.services import add_internal_note, open_ticket
+
+from .common import ChatClosed, NotAllowed, lock_session
+from .events import DESK_GROUP, author_name, chat_group, publish
+from .messages import append_message
+
+TRANSCRIPT_LIMIT = 20_000
+EMAIL_TRANSCRIPT_TASK = "chat.tasks.email_transcript"
+
+
+def transcript(session: ChatSession) -> str:
+    """The chat as plain text, one line per message (already redacted)."""
+    lines = []
+    rows = ChatMessage.objects.filter(session=session).select_related("author").order_by("seq")
+    for m in rows:
+        who = {Sender.CUSTOMER: session.customer.name or "Customer", Sender.SYSTEM: "System"}.get(
+            m.sender, author_name(m.author) or "Agent"
+        )
+        lines.append(f"[{m.created_at:%H:%M:%S}] {who}: {m.text}")
+    return "\n".join(lines)[:TRANSCRIPT_LIMIT]
+
+
+def _handling(session: ChatSession, user) -> None:
+    if session.agent_id != user.pk:
+        raise NotAllowed("Only the agent handling this chat may do that.")
+
+
+def _supervisor_of(user):
+    profile = AgentProfile.objects.filter(user=user).select_related("supervisor").first()
+    if profile is not None and profile.supervisor is not None:
+        return profile.supervisor
+    team_supervisors = AgentProfile.objects.filter(role=Role.SUPERVISOR, presence="online")
+    if profile is not None and profile.team_id:
+        team_supervisors = team_supervisors.filter(team_id=profile.team_id)
+    found = team_supervisors.select_related("user").order_by("pk").first()
+    return found.user if found else None
+
+
+@transaction.atomic
+def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = None) -> ChatSession:
+    """Escalate to the agent's supervisor (or an online supervisor of their team), who is
+    notified with the notes. An escalation without notes is refused."""
+    notes = redact((notes or "").strip()).text
+    if not notes:
+        raise ValidationError({"notes": "Say why you escalate: notes are required."})
+    now = now or timezone.now()
+    session = lock_session(session_id)
+    if session.status != ChatStatus.ACTIVE:
+        raise ChatClosed("Only an active chat can be escalated.")
+    _handling(session, by)
+    supervisor = _supervisor_of(by)
+    if supervisor is None:
+        raise ChatClosed("Nobody supervises you: transfer the chat instead.")
+    session.escalated_to = supervisor
+    session.escalation_notes = notes
+    session.save(update_fields=["escalated_to", "escalation_notes"])
+    notify(
+        recipient_ids=[supervisor.pk],
+        kind="chat.escalation",
+        message=f"{author_name(by)} escalated chat {session.pk} with {session.customer}: {notes}",
+        url=f"/desk/chat/?session={session.pk}",
+        now=now,
+    )
+    record_interaction(
+        customer=session.customer,
+        channel=Channel.CHAT,
+        kind="chat escalated",
+        summary=notes,
+        case=session,
+        agent=by,
+        occurred_at=now,
+    )
+    append_message(
+        session=session,
+        sender=Sender.SYSTEM,
+        now=now,
+        text="Your chat has been passed to a supervisor, who will help further.",
+    )
+    return session
+
+
+@transaction.atomic
+def convert_to_ticket(*, session_id: int, by, subject: str = "", now: datetime | None = None):
+    """Open a follow-up ticket for the chat's customer, assigned to the agent, with the
+    transcript as an internal note; the chat stays open until it is closed. Once per chat."""
+    now = now or timezone.now()
+    session = lock_session(session_id)
+    _handling(session, by)
+    if session.ticket_id:
+        return session.ticket
+    ticket = open_ticket(
+        customer=session.customer,
+        subject=(subject or "").strip() or f"Follow-up of chat {session.pk}",
+        channel=Channel.CHAT,
+        opened_at=now,
+        team=session.team,
+        assignee=by,
+        actor=by,
+    )
+    add_internal_note(ticket=ticket, author=by, text=transcript(session) or "(empty chat)", at=now)
+    session.ticket = ticket
+    session.save(update_fields=["ticket"])
+    append_message(
+        session=session,
+        sender=Sender.SYSTEM,
+        now=now,
+        text=f"We have opened ticket {ticket.reference} to follow this up by email.",
+    )
+    return ticket
+
+
+def _check_summary(summary: str) -> str:
+    summary = redact((summary or "").strip()).text
+    if not summary:
+        raise ValidationError({"summary": "Close with a summary of the resolution."})
+    return summary
+
+
+@transaction.atomic
+def ask_to_confirm(*, session_id: int, by, summary: str, now: datetime | None = None):
+    """The agent sums up and asks the customer whether their issue is resolved."""
+    now = now or timezone.now()
+    summary = _check_summary(summary)
+    session = lock_session(session_id)
+    if session.status != ChatStatus.ACTIVE:
+        raise ChatClosed("This chat is not active.")
+    _handling(session, by)
+    session.summary = summary
+    session.close_requested_at = now
+    session.save(update_fields=["summary", "close_requested_at"])
+    append_message(
+        session=session,
+        sender=Sender.SYSTEM,
+        now=now,
+        text=f"Summary: {summary}\nIs your issue resolved?",
+    )
+    publish(chat_group(session.pk), {"type": "confirm", "session": session.pk, "summary": summary})
+    return session
+
+
+def _close(session: ChatSession, *, now: datetime, confirmed: bool | None, by=None) -> None:
+    session.status = ChatStatus.CLOSED
+    session.closed_at = now
+    session.customer_confirmed_resolved = confirmed
+    session.save(update_fields=["status", "closed_at", "customer_confirmed_resolved"])
+    stop_clocks_for(case=session, at=now)
+    text = "Thank you for chatting with us. Come back any time."
+    append_message(session=session, sender=Sender.SYSTEM, text=text, now=now)
+    record_interaction(
+        customer=session.customer,
+        channel=Channel.CHAT,
+        kind="chat closed",
+        summary=f"{session.summary}\n\nResolved (customer): "
+        f"{ {True: 'yes', False: 'no', None: 'not confirmed'}[confirmed] }\n\n"
+        f"{transcript(session)}",
+        case=session,
+        agent=session.agent or by,
+        occurred_at=now,
+    )
+    publish(chat_group(session.pk), {"type": "status", "status": "closed", "session": session.pk})
+    publish(DESK_GROUP, {"type": "queue", "action": "closed", "session": session.pk})
+    # Surveys (or any app) reacts through helpdesk/events.py; the widget shows the survey link.
+    for answer in announce_conversation_resolved(
+        conversation=session,
+        customer=session.customer,
+        channel=Channel.CHAT,
+        agent=session.agent or by,
+        at=now,
+        by_email=False,
+    ):
+        if isinstance(answer, dict) and answer.get("survey_url"):
+            publish(chat_group(session.pk), {"type": "survey", "url": answer["survey_url"]})
+
+
+@transaction.atomic
+def confirm_resolved(*, session_id: int, resolved: bool, now: datetime | None = None):
+    """The customer answers: resolved closes the chat; not resolved lets it go on."""
+    now = now or timezone.now()
+    session = lock_session(session_id)
+    if session.status != ChatStatus.ACTIVE or session.close_requested_at is None:
+        raise ChatClosed("There is nothing to confirm.")
+    if resolved:
+        _close(session, now=now, confirmed=True)
+        return session
+    session.close_requested_at = None
+    session.customer_confirmed_resolved = False
+    session.save(update_fields=["close_requested_at", "customer_confirmed_resolved"])
+    append_message(
+        session=session,
+        sender=Sender.SYSTEM,
+        now=now,
+        text="The customer says the issue is not resolved yet.",
+    )
+    return session
+
+
+@transaction.atomic
+def close_chat(*, session_id: int, by, summary: str, now: datetime | None = None):
+    """The agent closes without the customer's answer (they left): the summary is required and
+    the record says the resolution was not confirmed."""
+    now = now or timezone.now()
+    summary = _check_summary(summary)
+    session = lock_session(session_id)
+    if session.status != ChatStatus.ACTIVE:
+        raise ChatClosed("This chat is not active.")
+    _handling(session, by)
+    session.summary = summary
+    session.save(update_fields=["summary"])
+    _close(session, now=now, confirmed=None, by=by)
+    return session
+
+
+def request_transcript(*, session_id: int) -> None:
+    """The customer asks for the transcript by email: sent by a Celery task after commit."""
+    session = ChatSession.objects.select_related("customer").get(pk=session_id)
+    if not session.customer.email:
+        raise ChatClosed("We have no email address to send the transcript to.")
+    transaction.on_commit(
+        lambda: current_app.signature(EMAIL_TRANSCRIPT_TASK, args=[session_id]).apply_async(),
+        robust=True,
+    )
+
+
+def send_transcript_email(*, session_id: int) -> bool:
+    """Email the chat's transcript (redacted, as stored) to the customer; True if sent."""
+    session = ChatSession.objects.select_related("customer").get(pk=session_id)
+    if not session.customer.email:
+        return False
+    body = (
+        f"Hello {session.customer.name or 'there'},\n\nHere is the transcript of your chat "
+        f"with us on {session.started_at:%d %b %Y}.\n\n{transcript(session)}\n"
+    )
+    send_mail(
+        subject=f"Your chat transcript ({session.started_at:%d %b %Y})",
+        message=body,
+        from_email=None,
+        recipient_list=[session.customer.email],
+    )
+    return True

@@ -1,0 +1,159 @@
+"""Messages of a chat: redacted, numbered under the session's lock, rate-limited, broadcast
+after commit. The agent's first message meets `chat.first_response`."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from chat.models import ChatMessage, ChatSession, ChatStatus, Redaction, Sender
+from chat.redaction import redact
+from helpdesk.services.sla import stop_clocks_for
+
+from .common import FIRST_RESPONSE, ChatClosed, NotAllowed, RateLimited, max_message_chars
+from .events import chat_group, message_event, publish
+
+REDACTION_NOTICE = (
+    "For your security we removed a card or identity number from your message. Please never "
+    "share such numbers in chat: use the secure form (the link under the chat) instead."
+)
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: ChatMessage
+    created: bool  # False: the same client_id was posted before, nothing new was stored
+
+
+def check_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "A message needs some text."})
+    limit = max_message_chars()
+    if len(text) > limit:
+        raise ValidationError({"text": f"A message holds at most {limit} characters."})
+    return text
+
+
+def append_message(
+    *,
+    session: ChatSession,
+    sender: str,
+    text: str,
+    author=None,
+    client_id: str = "",
+    now: datetime,
+) -> ChatMessage:
+    """Store one message with the session's next seq. The caller holds the session's lock
+    (`lock_session`) and has checked the text; the text is redacted here, whoever sends it."""
+    redacted = redact(text)
+    session.last_seq += 1
+    message = ChatMessage.objects.create(
+        session=session,
+        seq=session.last_seq,
+        sender=sender,
+        author=author,
+        text=redacted.text,
+        client_id=client_id,
+        created_at=now,
+    )
+    ChatSession.objects.filter(pk=session.pk).update(last_seq=session.last_seq)
+    if redacted.kinds:
+        Redaction.objects.bulk_create(
+            Redaction(session=session, message=message, kind=kind, at=now)
+            for kind in redacted.kinds
+        )
+    publish(chat_group(session.pk), message_event(message))
+    if redacted.kinds and sender != Sender.SYSTEM and not session.redaction_warned:
+        session.redaction_warned = True
+        ChatSession.objects.filter(pk=session.pk).update(redaction_warned=True)
+        append_message(session=session, sender=Sender.SYSTEM, text=REDACTION_NOTICE, now=now)
+    return message
+
+
+def _check_rate(session: ChatSession, sender: str, now: datetime) -> None:
+    window = timedelta(seconds=settings.CHAT_RATE_WINDOW_SECONDS)
+    recent = ChatMessage.objects.filter(
+        session=session, sender=sender, created_at__gt=now - window
+    ).count()
+    if recent >= settings.CHAT_RATE_LIMIT:
+        raise RateLimited(
+            f"Too many messages: at most {settings.CHAT_RATE_LIMIT} every "
+            f"{settings.CHAT_RATE_WINDOW_SECONDS} seconds."
+        )
+
+
+def _existing(session: ChatSession, sender: str, client_id: str) -> ChatMessage | None:
+    if not client_id:
+        return None
+    return ChatMessage.objects.filter(session=session, sender=sender, client_id=client_id).first()
+
+
+def post_message(
+    *,
+    session: ChatSession,
+    sender: str,
+    text: str,
+    author=None,
+    client_id: str = "",
+    now: datetime | None = None,
+) -> Posted:
+    """The rules shared by customer and agent messages; the caller holds the lock."""
+    now = now or timezone.now()
+    text = check_text(text)
+    client_id = (client_id or "")[:64]
+    if (found := _existing(session, sender, client_id)) is not None:
+        return Posted(found, created=False)
+    _check_rate(session, sender, now)
+    message = append_message(
+        session=session, sender=sender, text=text, author=author, client_id=client_id, now=now
+    )
+    return Posted(message, created=True)
+
+
+def post_customer_message(
+    *, session: ChatSession, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    """A customer's line in their waiting or active chat. Call inside `transaction.atomic` with
+    the session locked (`chat.services.customer_says` does both)."""
+    if session.status not in (ChatStatus.WAITING, ChatStatus.ACTIVE):
+        raise ChatClosed("This chat has ended.")
+    return post_message(
+        session=session, sender=Sender.CUSTOMER, text=text, client_id=client_id, now=now
+    )
+
+
+def post_agent_message(
+    *, session: ChatSession, agent, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    """The handling agent's line; the first one meets `chat.first_response`. Call with the
+    session locked (`chat.services.agent_says`)."""
+    if session.status != ChatStatus.ACTIVE:
+        raise ChatClosed("This chat is not active.")
+    if session.agent_id != agent.pk:
+        raise NotAllowed("Only the agent handling this chat may write in it.")
+    now = now or timezone.now()
+    posted = post_message(
+        session=session,
+        sender=Sender.AGENT,
+        text=text,
+        author=agent,
+        client_id=client_id,
+        now=now,
+    )
+    if posted.created and session.first_response_at is None:
+        session.first_response_at = now
+        ChatSession.objects.filter(pk=session.pk).update(first_response_at=now)
+        stop_clocks_for(case=session, targets=[FIRST_RESPONSE], at=now)
+    return posted
+
+
+def messages_after(*, session: ChatSession, after_seq: int, limit: int = 500) -> list[ChatMessage]:
+    """What a reconnecting client missed: the messages with seq above `after_seq`, in order."""
+    return list(
+        ChatMessage.objects.filter(session=session, seq__gt=max(0, after_seq))
+        .select_related("author")
+        .order_by("seq")[:limit]
+    )

@@ -1,0 +1,173 @@
+"""Starting a chat (or, outside service hours, taking a message), and the entry points that
+lock a session and post to it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chat.models import ChatSession, ChatStatus, Sender
+from chat.redaction import redact
+from helpdesk.models import Team
+from helpdesk.models.people import Channel
+from helpdesk.services.people import find_or_create_customer, record_interaction
+from helpdesk.services.policy import policy_in_force
+from helpdesk.services.sla import start_clock, stop_clocks_for
+from tickets.services import add_internal_note, open_ticket
+
+from .common import (
+    FIRST_RESPONSE,
+    RESOLUTION,
+    ChatClosed,
+    ChatUnavailable,
+    chat_policy,
+    lock_session,
+)
+from .events import DESK_GROUP, chat_group, publish
+from .messages import Posted, append_message, check_text, post_agent_message, post_customer_message
+from .routing import route_chat
+from .timers import schedule_timers
+
+
+@dataclass(frozen=True)
+class Opening:
+    """When live chat next opens (None: no chat in the policy at all)."""
+
+    opens_at: datetime | None
+
+
+def chat_opening(*, now: datetime | None = None) -> Opening | None:
+    """None when live chat is open at `now`; else when it opens next."""
+    now = now or timezone.now()
+    _, policy = policy_in_force(now=now)
+    if "chat" not in policy.channels:
+        return Opening(None)
+    if policy.calendar.is_open(now):
+        return None
+    return Opening(policy.calendar.next_opening(now))
+
+
+@transaction.atomic
+def start_chat(
+    *,
+    name: str,
+    email: str,
+    question: str = "",
+    team: Team | None = None,
+    now: datetime | None = None,
+) -> ChatSession:
+    """A customer asks for a live chat: found again by email (or created), the chat waits in
+    the queue under the policy in force, its `chat.first_response` and `chat.resolution` clocks
+    start now, the wait notice and the offer to leave a message are scheduled, and it is
+    offered to an agent. Outside service hours raises ChatUnavailable (with `opens_at`): the
+    customer leaves a message instead (`leave_message`)."""
+    now = now or timezone.now()
+    opening = chat_opening(now=now)
+    if opening is not None:
+        raise ChatUnavailable("Live chat is closed now.", opens_at=opening.opens_at)
+    customer = find_or_create_customer(name=name, email=email)
+    version, policy = policy_in_force(now=now)
+    chat = chat_policy(policy)
+    due = policy.calendar.due
+    session = ChatSession.objects.create(
+        customer=customer,
+        team=team,
+        policy_version=version,
+        question=redact(check_text(question)).text if question.strip() else "",
+        started_at=now,
+        wait_notice_due_at=due(chat.wait_notice_after, now) if chat.wait_notice_after else None,
+        offer_due_at=due(chat.offer_message_after, now) if chat.offer_message_after else None,
+    )
+    if question.strip():
+        append_message(session=session, sender=Sender.CUSTOMER, text=question, now=now)
+    targets = policy.targets()
+    for target in (FIRST_RESPONSE, RESOLUTION):
+        if target in targets:
+            start_clock(case=session, target=target, started_at=now)
+    record_interaction(
+        customer=customer,
+        channel=Channel.CHAT,
+        kind="chat started",
+        summary=session.question[:500],
+        case=session,
+        occurred_at=now,
+    )
+    route_chat(session=session)
+    schedule_timers(session)
+    return session
+
+
+@transaction.atomic
+def customer_says(
+    *, session_id: int, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    return post_customer_message(
+        session=lock_session(session_id), text=text, client_id=client_id, now=now
+    )
+
+
+@transaction.atomic
+def agent_says(
+    *, session_id: int, agent, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    return post_agent_message(
+        session=lock_session(session_id), agent=agent, text=text, client_id=client_id, now=now
+    )
+
+
+def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=None):
+    ticket = open_ticket(
+        customer=customer, subject=subject, channel=Channel.CHAT, opened_at=now, team=team
+    )
+    add_internal_note(ticket=ticket, author=None, text=redact(text).text, at=now)
+    return ticket
+
+
+@transaction.atomic
+def leave_message(
+    *,
+    text: str,
+    session_id: int | None = None,
+    name: str = "",
+    email: str = "",
+    callback_phone: str = "",
+    now: datetime | None = None,
+):
+    """The customer leaves a message (outside service hours, or tired of waiting) or asks for a
+    callback: it becomes a ticket. From a waiting chat, the chat ends as missed and its clocks
+    stop. Returns the ticket."""
+    now = now or timezone.now()
+    text = check_text(text)
+    kind = "Callback request" if callback_phone else "Message left on chat"
+    if callback_phone:
+        text = f"Please call back on {callback_phone}.\n\n{text}"
+    if session_id is None:
+        if not (email or "").strip() and not callback_phone:
+            raise ValidationError(
+                {"email": "Give an email address (or a phone number) to reply to."}
+            )
+        customer = find_or_create_customer(name=name, email=email, phone=callback_phone)
+        return _message_ticket(customer, subject=kind, text=text, now=now)
+    session = lock_session(session_id)
+    if session.status != ChatStatus.WAITING:
+        raise ChatClosed("Only a waiting chat can be left as a message.")
+    if callback_phone:
+        find_or_create_customer(email=session.customer.email, phone=callback_phone)
+    ticket = _message_ticket(session.customer, subject=kind, text=text, now=now, team=session.team)
+    session.status = ChatStatus.MISSED
+    session.closed_at = now
+    session.ticket = ticket
+    session.save(update_fields=["status", "closed_at", "ticket"])
+    stop_clocks_for(case=session, at=now)
+    append_message(
+        session=session,
+        sender=Sender.SYSTEM,
+        now=now,
+        text=f"Thank you: we have your message as ticket {ticket.reference} and will reply "
+        "by email.",
+    )
+    publish(chat_group(session.pk), {"type": "status", "status": "missed", "session": session.pk})
+    publish(DESK_GROUP, {"type": "queue", "action": "left", "session": session.pk})
+    return ticket

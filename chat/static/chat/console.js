@@ -1,0 +1,233 @@
+/* The agent's chat console: the queue, chats side by side, greeting, canned responses, the
+ * customer's history; transfer, escalate, convert, close. Plain JavaScript; text is always set
+ * with textContent. Protocol: docs/chat-protocol.md. */
+(function () {
+  "use strict";
+  var wsUrl = location.origin.replace(/^http/, "ws") + "/ws/desk/chat/";
+  var queue = document.getElementById("queue");
+  var chats = document.getElementById("chats");
+  var connection = document.getElementById("connection");
+  var panels = {}; // session id -> {root, log, lastSeq, input, typing}
+  var socket = null;
+  var retry = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function addToQueue(entry) {
+    if (queue.querySelector('[data-session="' + entry.session + '"]')) return;
+    var li = el("li", { class: "queue-item", "data-session": String(entry.session) });
+    li.appendChild(el("strong", {}, entry.customer));
+    li.appendChild(el("span", { class: "waiting-since", "data-started": entry.started_at }));
+    if (entry.question) li.appendChild(el("div", { class: "question" }, entry.question));
+    var accept = el("button", { type: "button", class: "accept" }, "Accept");
+    accept.addEventListener("click", function () { send({ type: "accept", session: entry.session }); });
+    li.appendChild(accept);
+    queue.appendChild(li);
+  }
+
+  function removeFromQueue(session) {
+    var li = queue.querySelector('[data-session="' + session + '"]');
+    if (li) li.remove();
+  }
+
+  function tool(panel, label, cls, onclick) {
+    var b = el("button", { type: "button", class: cls }, label);
+    b.addEventListener("click", onclick);
+    panel.tools.appendChild(b);
+    return b;
+  }
+
+  function openPanel(card) {
+    if (panels[card.session]) return panels[card.session];
+    var root = el("article", { class: "chat-panel", "data-session": String(card.session) });
+    root.appendChild(el("h3", {}, card.customer + (card.email ? " <" + card.email + ">" : "")));
+    var history = el("ul", { class: "history" });
+    (card.history || []).forEach(function (h) {
+      history.appendChild(el("li", {}, h.at.slice(0, 10) + " " + h.channel + ": " + h.kind +
+        (h.summary ? " — " + h.summary.split("\n")[0] : "")));
+    });
+    if (!card.history || !card.history.length) history.appendChild(el("li", {}, "First contact."));
+    root.appendChild(el("h4", {}, "Past interactions"));
+    root.appendChild(history);
+    var log = el("div", { class: "log" });
+    var typing = el("div", { class: "typing" });
+    var form = el("form", { class: "reply" });
+    var input = el("input", { class: "reply-input", autocomplete: "off", placeholder: "Reply" });
+    form.appendChild(input);
+    form.appendChild(el("button", { type: "submit", class: "send" }, "Send"));
+    var tools = el("div", { class: "panel-tools" });
+    root.appendChild(log);
+    root.appendChild(typing);
+    root.appendChild(form);
+    root.appendChild(tools);
+    chats.appendChild(root);
+    var panel = { root: root, log: log, lastSeq: 0, input: input, typing: typing, tools: tools };
+    panels[card.session] = panel;
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      send({ type: "message", session: card.session, text: text,
+             client_id: "a" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) });
+    });
+    var lastTyping = 0;
+    input.addEventListener("input", function () {
+      if (Date.now() - lastTyping > 2000) {
+        lastTyping = Date.now();
+        send({ type: "typing", session: card.session, typing: true });
+      }
+    });
+    tool(panel, "Greeting", "greet", function () { input.value = card.greeting; input.focus(); });
+
+    var cannedQuery = el("input", { class: "canned-query", placeholder: "Search canned responses" });
+    var cannedResults = el("div", { class: "canned-results" });
+    cannedQuery.addEventListener("change", function () {
+      fetch("/desk/chat/canned/?session=" + card.session + "&q=" + encodeURIComponent(cannedQuery.value))
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          cannedResults.innerHTML = "";
+          body.results.forEach(function (r) {
+            var b = el("button", { type: "button" }, r.title);
+            b.addEventListener("click", function () { input.value = r.text; input.focus(); });
+            cannedResults.appendChild(b);
+          });
+        });
+    });
+    tools.appendChild(cannedQuery);
+    tools.appendChild(cannedResults);
+
+    var summary = el("textarea", { class: "summary-input", placeholder: "Summary of the resolution" });
+    tools.appendChild(summary);
+    tool(panel, "Ask to confirm and close", "ask-close", function () {
+      send({ type: "close", session: card.session, summary: summary.value, confirm: true });
+    });
+    tool(panel, "Close unconfirmed", "close-now", function () {
+      send({ type: "close", session: card.session, summary: summary.value, confirm: false });
+    });
+    var notes = el("textarea", { class: "notes-input", placeholder: "Escalation notes (required)" });
+    tools.appendChild(notes);
+    tool(panel, "Escalate", "escalate", function () {
+      send({ type: "escalate", session: card.session, notes: notes.value });
+    });
+    tool(panel, "Convert to ticket", "convert", function () {
+      send({ type: "convert", session: card.session, subject: card.question.slice(0, 100) });
+    });
+    var to = el("input", { class: "transfer-to", placeholder: "Transfer to (username)" });
+    tools.appendChild(to);
+    tool(panel, "Transfer", "transfer", function () {
+      send({ type: "transfer", session: card.session, to_agent: to.value });
+    });
+    panel.secure = el("ul", { class: "secure" });
+    root.appendChild(panel.secure);
+    (card.secure || []).forEach(function (d) { addSecure(panel, d); });
+    panel.notice = el("div", { class: "notice", role: "status" });
+    root.appendChild(panel.notice);
+    send({ type: "resume", session: card.session, after_seq: 0 });
+    return panel;
+  }
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function addSecure(panel, d) {
+    var li = el("li", { class: "secure-item" }, d.label + " ");
+    var b = el("button", { type: "button", class: "reveal" }, d.purged ? "purged" : "Reveal");
+    b.disabled = !!d.purged;
+    b.addEventListener("click", function () {
+      fetch("/desk/chat/secure/" + d.id + "/reveal/", {
+        method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
+      }).then(function (r) { return r.json().catch(function () { return {}; }); })
+        .then(function (body) {
+          var shown = el("code", { class: "secure-value" }, body.value || body.detail || "not allowed");
+          li.appendChild(shown);
+          setTimeout(function () { shown.remove(); }, 30000); // not left on screen
+        });
+    });
+    li.appendChild(b);
+    panel.secure.appendChild(li);
+  }
+
+  function addLine(event) {
+    var panel = panels[event.session];
+    if (!panel || event.seq <= panel.lastSeq) return;
+    panel.lastSeq = event.seq;
+    var who = event.sender === "agent" ? (event.author || "Agent") :
+      event.sender === "customer" ? "Customer" : "";
+    panel.log.appendChild(el("div", { class: "msg " + event.sender, "data-seq": String(event.seq) },
+      (who ? who + ": " : "") + event.text));
+    panel.log.scrollTop = panel.log.scrollHeight;
+    if (event.sender === "customer") panel.typing.textContent = "";
+  }
+
+  function onEvent(event) {
+    var panel = panels[event.session];
+    switch (event.type) {
+      case "hello":
+        connection.textContent = "connected as " + event.agent;
+        queue.innerHTML = "";
+        event.queue.forEach(addToQueue);
+        event.chats.forEach(function (card) {
+          var known = panels[card.session];
+          if (known) send({ type: "resume", session: card.session, after_seq: known.lastSeq });
+          else openPanel(card);
+        });
+        break;
+      case "queue":
+        if (event.action === "waiting") addToQueue(event); else removeFromQueue(event.session);
+        break;
+      case "offer": addToQueue(event); break;
+      case "assigned": removeFromQueue(event.session); openPanel(event.chat); break;
+      case "unassigned":
+        if (panel) { panel.root.remove(); delete panels[event.session]; }
+        break;
+      case "message": addLine(event); break;
+      case "typing":
+        if (panel) panel.typing.textContent = event.typing ? "The customer is typing…" : "";
+        break;
+      case "status":
+        if (panel && (event.status === "closed" || event.status === "missed")) {
+          panel.notice.textContent = "Chat ended.";
+          panel.root.classList.add("ended");
+        }
+        break;
+      case "secure":
+        if (panel) addSecure(panel, event);
+        break;
+      case "ticket":
+        if (panel) panel.notice.textContent = "Ticket " + event.reference + " opened.";
+        break;
+      case "error":
+        (panel || { notice: connection }).notice.textContent = event.detail;
+        break;
+    }
+  }
+
+  function connect() {
+    socket = new WebSocket(wsUrl);
+    socket.onopen = function () { retry = 0; };
+    socket.onmessage = function (msg) { onEvent(JSON.parse(msg.data)); };
+    socket.onclose = function () {
+      connection.textContent = "reconnecting…";
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 250 * Math.pow(2, retry));
+    };
+  }
+
+  document.getElementById("presence").addEventListener("change", function (e) {
+    send({ type: "presence", presence: e.target.value });
+  });
+  connect();
+})();

@@ -1,0 +1,193 @@
+"""HTTP side of chat: the customer page and its two JSON endpoints (start a chat, leave a
+message), the agent console, and canned-response search for it. Thin: parse, call a service.
+
+The two customer endpoints are CSRF-exempt on purpose: they act on no ambient credential (no
+session or login is read; a chat is reached only through the token they return), and the
+widget may sit on another site."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chat import services
+from chat.models import SecureDetail
+from helpdesk.models import CannedResponse
+from helpdesk.roles import user_role
+from helpdesk.services.knowledge import canned_response_context, render_canned_response
+from helpdesk.services.policy import policy_in_force
+
+
+def _body(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        data = request.POST.dict()
+    return {k: v if isinstance(v, str) else "" for k, v in data.items()}
+
+
+def _invalid(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": "invalid", "detail": " ".join(error.messages)}, status=400)
+
+
+@require_GET
+@ensure_csrf_cookie
+def chat_page(request):
+    """The customer's chat page: the widget, full size."""
+    return render(request, "chat/customer.html")
+
+
+@require_GET
+def embed_demo_view(request):
+    """A page embedding the widget as another site would, with a proactive invitation."""
+    try:
+        invite_after = max(0, min(600, int(request.GET.get("invite_after", "30"))))
+    except ValueError:
+        invite_after = 30
+    return render(request, "chat/embed_demo.html", {"invite_after": invite_after})
+
+
+@csrf_exempt
+@require_POST
+def start_view(request):
+    """Pre-chat form in, a chat out: its token and WebSocket path; 409 with `opens_at` when
+    live chat is closed (the widget then offers to leave a message)."""
+    data = _body(request)
+    if not data.get("name", "").strip() or not data.get("email", "").strip():
+        return JsonResponse({"error": "invalid", "detail": "Name and email, please."}, status=400)
+    try:
+        session = services.start_chat(
+            name=data["name"], email=data["email"], question=data.get("question", "")
+        )
+    except services.ChatUnavailable as closed:
+        opens_at = closed.extra.get("opens_at")
+        return JsonResponse(
+            {
+                "error": "unavailable",
+                "detail": "Live chat is closed now.",
+                "opens_at": opens_at.isoformat() if opens_at else None,
+            },
+            status=409,
+        )
+    except ValidationError as error:
+        return _invalid(error)
+    token = services.token_for(session)
+    return JsonResponse(
+        {
+            "session": session.pk,
+            "token": token,
+            "ws": f"/ws/chat/{token}/",
+            "status": session.status,
+        },
+        status=201,
+    )
+
+
+@csrf_exempt
+@require_POST
+def leave_message_view(request):
+    """A message (or callback request) left outside service hours: it becomes a ticket."""
+    data = _body(request)
+    try:
+        ticket = services.leave_message(
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            text=data.get("text", ""),
+            callback_phone=data.get("callback_phone", ""),
+        )
+    except ValidationError as error:
+        return _invalid(error)
+    return JsonResponse({"reference": ticket.reference}, status=201)
+
+
+def _staff(request) -> None:
+    if user_role(request.user) is None:
+        raise PermissionDenied("The chat console is for staff.")
+
+
+@login_required
+@ensure_csrf_cookie
+def console_view(request):
+    """The agent console: queue, chats side by side, greeting, canned responses, history."""
+    _staff(request)
+    _, policy = policy_in_force()
+    return render(request, "chat/console.html", {"company": policy.document.company})
+
+
+@login_required
+@require_GET
+def canned_view(request):
+    """Canned responses matching `q`, filled in for the chat's customer, as plain text."""
+    _staff(request)
+    q = request.GET.get("q", "").strip()
+    rows = CannedResponse.objects.filter(is_active=True).filter(Q(channel="") | Q(channel="chat"))
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(shortcut__icontains=q) | Q(body__icontains=q))
+    session = services.access_chat_for_staff(
+        user=request.user, session_id=request.GET.get("session")
+    )
+    _, policy = policy_in_force()
+    context = canned_response_context(
+        customer=session.customer if session else None,
+        agent=request.user,
+        company=policy.document.company,
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": r.title,
+                    "shortcut": r.shortcut,
+                    "text": render_canned_response(response=r, context=context, as_html=False),
+                }
+                for r in rows[:20]
+            ]
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def secure_form_view(request, token):
+    """The customer's secure form for their chat: details kept encrypted, out of the chat."""
+    session = services.access_session_by_token(token)
+    if session is None:
+        raise Http404("No such chat.")
+    context = {"session": session, "sent": False, "error": ""}
+    if request.method == "POST":
+        try:
+            services.submit_secure_details(
+                session_id=session.pk,
+                label=request.POST.get("label", ""),
+                value=request.POST.get("value", ""),
+            )
+            context["sent"] = True
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        except services.ChatError as error:
+            context["error"] = error.detail
+    return render(request, "chat/secure_form.html", context)
+
+
+@login_required
+@require_POST
+def reveal_secure_view(request, detail_id):
+    """The value of a secure detail, for the handling agent or their supervisor (logged)."""
+    _staff(request)
+    try:
+        value = services.reveal_secure_detail(detail_id=detail_id, user=request.user)
+    except SecureDetail.DoesNotExist:
+        raise Http404("No such detail.") from None
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.detail) from None
+    except services.ChatError as error:
+        return JsonResponse({"error": error.code, "detail": error.detail}, status=410)
+    response = JsonResponse({"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
