@@ -10,3 +10,7 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .api import tasks as api_tasks  # noqa: F401  (Celery: purge idempotency keys)
+        from .webhooks import sla as webhook_sla
+
+        webhook_sla.register()  # sla.warning and sla.breached webhooks

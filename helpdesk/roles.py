@@ -23,6 +23,7 @@ ROLE_GROUPS: dict[str, str] = {
 # Every model of the core; managers may do everything with each of them.
 HELPDESK_MODELS = (
     "agentprofile",
+    "apikey",
     "article",
     "cannedresponse",
     "clock",
@@ -32,6 +33,8 @@ HELPDESK_MODELS = (
     "notification",
     "policyversion",
     "team",
+    "webhookdelivery",
+    "webhooksubscription",
 )
 
 AGENT_PERMISSIONS = (

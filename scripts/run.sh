@@ -49,7 +49,7 @@ cat <<MSG
 Help desk running (logs in var/log/, Ctrl-C stops everything):
   Desk:        http://127.0.0.1:$PORT/desk/
   Admin:       http://127.0.0.1:$PORT/admin/
-  API docs:    http://127.0.0.1:$PORT/api/v1/docs/
+  API docs:    http://127.0.0.1:$PORT/api/docs/
   Health:      http://127.0.0.1:$PORT/health/
 MSG
 wait -n "${pids[@]}" || true

@@ -40,5 +40,9 @@ echo "== import contracts"
 echo "== migrations"
 $PYTHON manage.py makemigrations --check --dry-run >/dev/null || {
   echo "error: models changed without a migration (run: python manage.py makemigrations)" >&2; exit 1; }
+echo "== OpenAPI schema"
+$PYTHON manage.py spectacular --validate --fail-on-warn --file "$TMP/schema.yaml" >/dev/null || {
+  echo "error: the OpenAPI schema has warnings or errors (manage.py spectacular --validate)" >&2
+  exit 1; }
 echo "== pytest (PostgreSQL :$PG_PORT, Redis :$REDIS_PORT)"
 $PYTHON -m pytest "$@"

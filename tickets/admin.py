@@ -10,7 +10,18 @@ from django.contrib import admin, messages
 from helpdesk.models import Role
 from helpdesk.roles import has_role
 
-from .models import Attachment, InboundEmail, InboundStatus, Message, Ticket, TicketEvent
+from . import admin_mailbox  # noqa: F401 (registers the IMAP mailboxes' admin)
+from .models import (
+    Attachment,
+    Call,
+    CallbackRequest,
+    InboundEmail,
+    InboundStatus,
+    Message,
+    Ticket,
+    TicketEvent,
+    Voicemail,
+)
 from .services import retry_inbound_email
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
@@ -99,3 +110,59 @@ class InboundEmailAdmin(_ReadOnly, admin.ModelAdmin):
             else:
                 done += 1
         messages.info(request, f"{done} ingested, {still_failed} still failed.")
+
+
+# -- the phone channel: calls, voicemails and callbacks, read-only (they change through the desk)
+
+
+class CallInline(_ReadOnly, admin.TabularInline):
+    model = Call
+    extra = 0
+    fields = ("started_at", "direction", "number", "outcome", "duration", "agent", "notes")
+    readonly_fields = fields
+
+
+class VoicemailInline(_ReadOnly, admin.TabularInline):
+    model = Voicemail
+    extra = 0
+    fields = ("received_at", "number", "duration", "recording", "transcript", "returned_at",
+              "returned_by", "notes")  # fmt: skip
+    readonly_fields = fields
+
+
+class CallbackRequestInline(_ReadOnly, admin.TabularInline):
+    model = CallbackRequest
+    extra = 0
+    fields = ("requested_at", "number", "preferred_time", "note", "done_at", "done_by")
+    readonly_fields = fields
+
+
+TicketAdmin.inlines = [*TicketAdmin.inlines, CallInline, VoicemailInline, CallbackRequestInline]
+
+
+@admin.register(Call)
+class CallAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("started_at", "direction", "number", "customer", "outcome", "duration",
+                    "agent", "ticket")  # fmt: skip
+    list_filter = ("direction", "outcome")
+    list_select_related = ("customer", "agent", "ticket")
+    search_fields = ("number", "customer__name", "=ticket__number", "notes")
+    date_hierarchy = "started_at"
+
+
+@admin.register(Voicemail)
+class VoicemailAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("received_at", "number", "duration", "ticket", "returned_at", "returned_by")
+    list_filter = (("returned_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("ticket", "returned_by")
+    search_fields = ("number", "transcript", "=ticket__number")
+    date_hierarchy = "received_at"
+
+
+@admin.register(CallbackRequest)
+class CallbackRequestAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("requested_at", "number", "preferred_time", "ticket", "done_at", "done_by")
+    list_filter = (("done_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("ticket", "done_by")
+    search_fields = ("number", "note", "=ticket__number")
+    date_hierarchy = "requested_at"

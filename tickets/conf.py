@@ -6,6 +6,7 @@ Each can be set in the Django settings (config/settings/base.py reads them from 
 | --- | --- | --- |
 | TICKETS_MAX_ATTACHMENT_BYTES | 10 MB | a larger attachment is not kept (the message says so) |
 | TICKETS_MAX_EMAIL_BYTES | 50 MB | a larger email is kept raw and marked failed, not parsed |
+| TICKETS_MAX_RECORDING_BYTES | 20 MB | a larger voicemail recording is not kept (the voicemail says so) |
 | TICKETS_REPLY_TO_CLOSED | "reopen" | a customer's reply to a closed ticket reopens it ("reopen") or opens a new ticket linked to it ("new") |
 | TICKETS_FROM_EMAIL | DEFAULT_FROM_EMAIL | the sender of every ticket email |
 | TICKETS_MESSAGE_ID_DOMAIN | the domain of TICKETS_FROM_EMAIL | the right-hand side of our Message-IDs |
@@ -21,6 +22,7 @@ NEW_LINKED = "new"
 _DEFAULTS = {
     "TICKETS_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "TICKETS_MAX_EMAIL_BYTES": 50 * 1024 * 1024,
+    "TICKETS_MAX_RECORDING_BYTES": 20 * 1024 * 1024,
     "TICKETS_REPLY_TO_CLOSED": REOPEN,
 }
 
@@ -35,6 +37,10 @@ def max_attachment_bytes() -> int:
 
 def max_email_bytes() -> int:
     return int(_setting("TICKETS_MAX_EMAIL_BYTES"))
+
+
+def max_recording_bytes() -> int:
+    return int(_setting("TICKETS_MAX_RECORDING_BYTES"))
 
 
 def reply_to_closed() -> str:

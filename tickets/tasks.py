@@ -6,7 +6,9 @@ from smtplib import SMTPException
 from celery import Task, shared_task
 from django.db import OperationalError
 
+from .models import Mailbox
 from .services import deliver_message, record_send_failure
+from .services.imap import poll_mailbox as poll_mailbox_service
 
 
 class _SendTask(Task):
@@ -29,3 +31,22 @@ def send_ticket_message(message_id: int) -> None:
     """Email one outbound ticket message (a reply or an acknowledgement), once; mail errors
     are retried with backoff for about four hours before the ticket is told."""
     deliver_message(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def poll_mailboxes() -> int:
+    """Beat, every IMAP_POLL_SECONDS: one `poll_mailbox` task per active mailbox."""
+    ids = list(Mailbox.objects.filter(is_active=True).values_list("pk", flat=True))
+    for mailbox_id in ids:
+        poll_mailbox.delay(mailbox_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def poll_mailbox(mailbox_id: int) -> str:
+    """Poll one mailbox, if it still exists and is active. Errors are recorded on the mailbox,
+    not raised (the next beat tries again); a poll that overlaps another is skipped."""
+    mailbox = Mailbox.objects.filter(pk=mailbox_id, is_active=True).first()
+    if mailbox is None:
+        return "no such active mailbox"
+    return str(poll_mailbox_service(mailbox=mailbox))

@@ -4,6 +4,7 @@ the environment (see README, "Configuration")."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -69,6 +70,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+    "DATABASE_JIT", default=False
+):
+    # PostgreSQL's JIT compiles for tens of milliseconds whenever a plan's estimated cost is
+    # high (a desk queue sorted by deadline over thousands of open tickets): more than it
+    # saves on short web queries. DATABASE_JIT=true leaves the server's setting alone.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -150,20 +158,65 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Integrations send `Authorization: Token <API key>`; the desk's pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "helpdesk.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "helpdesk.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "helpdesk.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.throttling.ApiKeyRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Help Desk API",
-    "DESCRIPTION": "Tickets, chats, complaints, surveys and customers under one service policy.",
+    "DESCRIPTION": (
+        "Tickets, customers, the service policy, reports and webhooks, under one service "
+        "policy.\n\n"
+        "**Authentication**: an API key from the admin (Help desk core → API keys), sent as "
+        "`Authorization: Token hd_…`; each key has scopes and each endpoint names the scope it "
+        "needs. Staff signed in to the desk use their session (and role).\n\n"
+        "**Conventions**: times are ISO 8601 in UTC; long lists are cursor-paginated (follow "
+        "`next`); creates honour `Idempotency-Key`; every error is "
+        '`{"error": {"code", "message", "fields"}}`, a 400 naming each bad field.\n\n'
+        "**Webhooks**: subscribe at `/api/v1/webhooks/`; deliveries are signed with "
+        '`X-Helpdesk-Signature: sha256=HMAC(secret, "<X-Helpdesk-Timestamp>.<body>")`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.api.schema_hooks.describe_path_ids",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "TicketChannelEnum": "tickets.models.TicketChannel",
+        "InteractionChannelEnum": "helpdesk.models.people.Channel",
+        "DeliveryStatusEnum": "helpdesk.models.webhooks.DeliveryStatus",
+    },
+}
+# The API: requests per key (or user) per period; how long an Idempotency-Key is remembered.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Webhooks: request timeout, retries with exponential backoff (base × 2^n, capped), and the
+# beat sweep that sends pending deliveries whose own task was lost.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=60.0)
+WEBHOOK_SWEEP_GRACE_SECONDS = env.float("WEBHOOK_SWEEP_GRACE_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "helpdesk.api.tasks.purge_idempotency_keys",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["webhooks-retry"] = {
+    "task": "helpdesk.webhooks.tasks.retry_webhook_deliveries",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
 }
 
 LOGGING = {
@@ -177,7 +230,67 @@ LOGGING = {
 # Tickets: email in and out.
 TICKETS_MAX_ATTACHMENT_BYTES = env.int("TICKETS_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 TICKETS_MAX_EMAIL_BYTES = env.int("TICKETS_MAX_EMAIL_BYTES", default=50 * 1024 * 1024)
+TICKETS_MAX_RECORDING_BYTES = env.int("TICKETS_MAX_RECORDING_BYTES", default=20 * 1024 * 1024)
 TICKETS_REPLY_TO_CLOSED = env("TICKETS_REPLY_TO_CLOSED", default="reopen")  # or "new"
 TICKETS_FROM_EMAIL = env("TICKETS_FROM_EMAIL", default="")  # empty: DEFAULT_FROM_EMAIL
 TICKETS_MESSAGE_ID_DOMAIN = env("TICKETS_MESSAGE_ID_DOMAIN", default="")  # empty: From's domain
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# Email in: IMAP mailboxes (set in the admin) polled by beat every IMAP_POLL_SECONDS; their
+# passwords encrypted with MAILBOX_ENCRYPTION_KEY (comma-separated to rotate; empty: derived from
+# SECRET_KEY); POST /inbound/email/ signed with INBOUND_EMAIL_SECRET (empty: the endpoint is off).
+IMAP_POLL_SECONDS = env.float("IMAP_POLL_SECONDS", default=60.0)
+MAILBOX_ENCRYPTION_KEY = env("MAILBOX_ENCRYPTION_KEY", default="")
+INBOUND_EMAIL_SECRET = env("INBOUND_EMAIL_SECRET", default="")
+CELERY_BEAT_SCHEDULE["imap-poll"] = {
+    "task": "tickets.tasks.poll_mailboxes",
+    "schedule": IMAP_POLL_SECONDS,
+}
+
+# Complaints: reminders to owners and the periodic review (both idempotent, so beat may run
+# them often); a holding letter drafted by the system proposes this much more time.
+COMPLAINTS_REMIND_SECONDS = env.int("COMPLAINTS_REMIND_SECONDS", default=900)
+COMPLAINTS_REVIEW_CHECK_SECONDS = env.int("COMPLAINTS_REVIEW_CHECK_SECONDS", default=3600)
+COMPLAINTS_HOLDING_EXTENSION = env("COMPLAINTS_HOLDING_EXTENSION", default="5wd")
+CELERY_BEAT_SCHEDULE["complaints-remind-owners"] = {
+    "task": "complaints.tasks.remind_complaint_owners",
+    "schedule": COMPLAINTS_REMIND_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["complaints-review"] = {
+    "task": "complaints.tasks.send_complaint_review",
+    "schedule": COMPLAINTS_REVIEW_CHECK_SECONDS,
+}
+
+# Chat: message size and rate per session (docs/chat-protocol.md).
+CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=2000)
+CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=16384)
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=10)
+CHAT_RATE_WINDOW_SECONDS = env.int("CHAT_RATE_WINDOW_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["chat-timers"] = {
+    "task": "chat.tasks.sweep_chat_timers",
+    "schedule": SLA_SWEEP_SECONDS,
+}
+# Serve static files straight from the apps (no collectstatic) when set; on with DEBUG.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# Surveys: links in emails start with SURVEYS_BASE_URL; the public form is rate-limited per IP
+# (Django's cache: per process with the default LocMemCache) and size-limited; a poor answer's
+# follow-up is due SURVEYS_FOLLOW_UP_WITHIN (a policy duration) after it opens; beat emails the
+# weekly digest on Monday at 08:00 (CELERY_TIMEZONE).
+SURVEYS_BASE_URL = env("SURVEYS_BASE_URL", default="http://127.0.0.1:8000")
+SURVEYS_RATE_LIMIT = env.int("SURVEYS_RATE_LIMIT", default=30)
+SURVEYS_RATE_WINDOW_SECONDS = env.int("SURVEYS_RATE_WINDOW_SECONDS", default=600)
+SURVEYS_MAX_REQUEST_BYTES = env.int("SURVEYS_MAX_REQUEST_BYTES", default=16 * 1024)
+SURVEYS_FOLLOW_UP_WITHIN = env("SURVEYS_FOLLOW_UP_WITHIN", default="2wd")
+CELERY_BEAT_SCHEDULE["surveys-weekly-digest"] = {
+    "task": "surveys.tasks.send_weekly_survey_digest",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
+# Chat's secure form: encryption keys (comma-separated to rotate; empty: from SECRET_KEY) and
+# how long details are kept.
+CHAT_SECURE_FORM_KEY = env("CHAT_SECURE_FORM_KEY", default="")
+CHAT_SECURE_RETENTION_DAYS = env.int("CHAT_SECURE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["chat-secure-purge"] = {
+    "task": "chat.tasks.purge_secure_details",
+    "schedule": 3600.0,
+}

@@ -18,3 +18,14 @@ CELERY_BEAT_SCHEDULE = {}
 # Static files straight from the apps (no collectstatic before a test run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A test that starts a real Celery worker may point the worker's email at a real SMTP server
+# it runs (tests/surveys/test_digest_worker.py); unset, email stays in memory.
+if env("TEST_EMAIL_URL", default=""):
+    vars().update(env.email_url("TEST_EMAIL_URL"))
+# A server process a test starts (Daphne) sends its tasks under that test's broker key prefix
+# (tests/integration/conftest.py `broker`), so they reach the worker the test runs and no other.
+if env("TEST_BROKER_KEYPREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": env("TEST_BROKER_KEYPREFIX"),
+    }

@@ -7,6 +7,14 @@ import pytest
 from helpdesk import sla_registry
 
 
+@pytest.fixture(autouse=True)
+def only_these_handlers(monkeypatch):
+    """Each test sees only the handlers it registers (not the apps' own, e.g. webhooks)."""
+    monkeypatch.setattr(
+        sla_registry, "_handlers", {sla_registry.BREACH: {}, sla_registry.WARNING: {}}
+    )
+
+
 @pytest.fixture
 def registered():
     added = []

@@ -77,10 +77,11 @@ def running(cmd: list[str], *, env: dict[str, str], log: Path):
 
 
 @contextmanager
-def asgi_server(tmp_path: Path):
-    """Daphne serving config.asgi on a free port (HTTP and WebSocket), yielding its base URL."""
+def asgi_server(tmp_path: Path, **extra_env: str):
+    """Daphne serving config.asgi on a free port (HTTP and WebSocket), yielding its base URL.
+    `extra_env` adds to (or overrides) the server's environment."""
     port = free_port()
-    env = subprocess_env(ALLOWED_HOSTS="127.0.0.1,localhost")
+    env = subprocess_env(ALLOWED_HOSTS="127.0.0.1,localhost", **extra_env)
     cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
     log = tmp_path / "daphne.log"
     with running(cmd, env=env, log=log) as proc:

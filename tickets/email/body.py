@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 from email import message_from_string
 from email.message import EmailMessage
-from email.policy import default as default_policy
 
 from .headers import addresses, clean_text, header
 from .html import html_to_text
+from .policy import POLICY
 
 MAX_DEPTH = 25
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
@@ -257,4 +257,4 @@ def _status_lines(part: EmailMessage) -> list[str]:
 
 
 def _headers_message(text: str) -> EmailMessage:
-    return message_from_string(text.strip() + "\n\n", policy=default_policy)
+    return message_from_string(text.strip() + "\n\n", policy=POLICY)

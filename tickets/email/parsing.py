@@ -8,7 +8,6 @@ read) is read the lenient way and, where something was lost, said in `notes`.
 """
 
 import email
-import email.policy
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from .automated import BOUNCE, classify_automated
 from .body import Body, BodyReader, ParsedAttachment
 from .headers import addresses, header, message_ids, normalise_message_id
 from .html import html_to_text, sanitise_email_html
+from .policy import POLICY
 from .quoting import split_quoted
 
 __all__ = ["EmailParseError", "ParsedAttachment", "ParsedEmail", "content_hash", "parse_email"]
@@ -87,7 +87,7 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
     if not raw.strip():
         raise EmailParseError("the message is empty")
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=POLICY)
     except Exception as error:  # the parser is lenient; anything it raises means "not an email"
         raise EmailParseError(f"not an email ({error})") from error
     if not msg.keys():

@@ -1,7 +1,9 @@
 """Models of the tickets channel: the case every email, phone call or web form ends in."""
 
 from .inbound import InboundEmail, InboundStatus
+from .mailbox import Mailbox, MailboxSecurity
 from .message import Attachment, AutoMessage, Direction, Message
+from .phone import Call, CallbackRequest, CallDirection, CallOutcome, Voicemail
 from .ticket import (
     Priority,
     Status,
@@ -15,9 +17,15 @@ from .ticket import (
 __all__ = [
     "Attachment",
     "AutoMessage",
+    "Call",
+    "CallDirection",
+    "CallOutcome",
+    "CallbackRequest",
     "Direction",
     "InboundEmail",
     "InboundStatus",
+    "Mailbox",
+    "MailboxSecurity",
     "Message",
     "Priority",
     "Status",
@@ -26,4 +34,5 @@ __all__ = [
     "TicketEvent",
     "TicketEventKind",
     "TicketNumber",
+    "Voicemail",
 ]

@@ -69,6 +69,14 @@ class Ticket(models.Model):
         related_name="linked_from",
         help_text="The earlier (closed) ticket this one continues.",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="The ticket this duplicate was merged into (its messages went there).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -100,6 +108,7 @@ class TicketEventKind(models.TextChoices):
     PRIORITY = "priority", "Priority"
     ESCALATION = "escalation", "Escalation"
     NOTE = "note", "Note"
+    MERGE = "merge", "Merge"
 
 
 class TicketEvent(models.Model):

@@ -3,6 +3,7 @@
 Views, commands, the admin and Celery tasks call these and nothing else."""
 
 from .inbound import IngestResult, ingest_email, retry_inbound_email
+from .merge import merge_tickets
 from .outbound import (
     add_internal_note,
     deliver_message,
@@ -10,19 +11,41 @@ from .outbound import (
     record_send_failure,
     send_reply,
 )
-from .tickets import assign_ticket, change_status, open_ticket, set_priority
+from .phone import (
+    complete_callback,
+    log_call,
+    record_voicemail,
+    request_callback,
+    return_voicemail,
+)
+from .tickets import (
+    assign_ticket,
+    change_status,
+    escalate_ticket,
+    open_ticket,
+    resolve_ticket,
+    set_priority,
+)
 
 __all__ = [
     "IngestResult",
     "add_internal_note",
     "assign_ticket",
     "change_status",
+    "complete_callback",
     "deliver_message",
+    "escalate_ticket",
     "ingest_email",
+    "log_call",
+    "merge_tickets",
     "open_ticket",
     "queue_acknowledgement",
     "record_send_failure",
+    "record_voicemail",
+    "request_callback",
+    "resolve_ticket",
     "retry_inbound_email",
+    "return_voicemail",
     "send_reply",
     "set_priority",
 ]

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 from django.utils import timezone
 
 from helpdesk.models.people import Channel
@@ -33,6 +33,7 @@ from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from .. import conf
 from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email
+from ..events import broadcast_message_created
 from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
 from ..selectors import ticket_by_message_ids, ticket_by_reference
 from .outbound import queue_acknowledgement
@@ -46,6 +47,7 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 BOUNCED = "bounce"
 AUTO = "auto"
+_MESSAGE = "message"  # in `_earlier`: a row of a ticket message, not of an inbound email
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,31 @@ def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
 
 def _earlier(*, message_id: str, digest: str) -> tuple[bool, InboundEmail | None]:
     """(whether the desk already has this email, an earlier failed attempt at it to replace).
-    A failed attempt is not a duplicate: the email is tried again."""
-    if message_id and Message.objects.filter(message_id=message_id).exists():
-        return True, None
+    A failed attempt is not a duplicate: the email is tried again. One query (a second only to
+    load a failed attempt)."""
     match = Q(content_hash=digest)
     if message_id:
         match |= Q(message_id=message_id)
-    earlier = list(InboundEmail.objects.filter(match).order_by("pk"))
+    found = (
+        InboundEmail.objects.filter(match).order_by().values_list("pk", "status", "content_hash")
+    )
+    if message_id:  # any message of a ticket, ours included (they are not inbound emails)
+        ours = (
+            Message.objects.filter(message_id=message_id)
+            .order_by()
+            .values_list(
+                "pk", Value(_MESSAGE, output_field=CharField()), Value("", output_field=CharField())
+            )
+        )
+        found = found.union(ours, all=True)
+    rows = sorted(found, key=lambda row: (row[1] == _MESSAGE, row[0]))
     # The attempt at these very bytes first, if there was one.
     failed = sorted(
-        (e for e in earlier if e.status == InboundStatus.FAILED),
-        key=lambda e: e.content_hash != digest,
+        (row for row in rows if row[1] == InboundStatus.FAILED), key=lambda row: row[2] != digest
     )
-    return len(failed) < len(earlier), (failed[0] if failed else None)
+    if len(failed) < len(rows):
+        return True, None
+    return False, (InboundEmail.objects.get(pk=failed[0][0]) if failed else None)
 
 
 def _store_raw(raw: bytes, digest: str, previous: InboundEmail | None) -> str:
@@ -121,49 +135,86 @@ def _save_failed(previous: InboundEmail | None, *, error: str, fields: dict) -> 
         return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
 
 
-@transaction.atomic
+@dataclass
+class _Email:
+    """One raw email on its way in, and where its bytes were stored (once they are)."""
+
+    raw: bytes
+    digest: str
+    received_at: datetime
+    parsed: ParsedEmail | None = None
+    stored_as: str = ""
+
+    @property
+    def message_id(self) -> str:
+        return self.parsed.message_id if self.parsed is not None else ""
+
+    def fields(self, previous: InboundEmail | None) -> dict:
+        """The inbound email's fields; the bytes are stored the first time they are asked for."""
+        if not self.stored_as:
+            self.stored_as = _store_raw(self.raw, self.digest, previous)
+        parsed = self.parsed
+        return {
+            "raw": self.stored_as,
+            "size": len(self.raw),
+            "content_hash": self.digest,
+            "message_id": self.message_id,
+            "from_address": _limit(parsed.from_address if parsed else "", "from_address"),
+            "subject": _limit(parsed.subject if parsed else "", "subject"),
+            "received_at": self.received_at,
+        }
+
+
 def ingest_email(*, raw: bytes, received_at: datetime | None = None) -> IngestResult:
-    """Take in one raw RFC 5322 email (the rules are in the module's docstring)."""
-    received_at = received_at or timezone.now()
-    digest = content_hash(raw)
-    parsed, error = _parse(raw)
-    message_id = parsed.message_id if parsed is not None else ""
-    duplicate, previous = _earlier(message_id=message_id, digest=digest)
-    if duplicate:
-        return IngestResult(kind=DUPLICATE)
-    fields = {
-        "raw": _store_raw(raw, digest, previous),
-        "size": len(raw),
-        "content_hash": digest,
-        "message_id": message_id,
-        "from_address": _limit(parsed.from_address if parsed else "", "from_address"),
-        "subject": _limit(parsed.subject if parsed else "", "subject"),
-        "received_at": received_at,
-    }
-    if parsed is not None:
+    """Take in one raw RFC 5322 email (the rules are in the module's docstring).
+
+    The email is parsed first, then taken in by one transaction (a savepoint inside a caller's
+    transaction); if that fails, a second one keeps it as failed."""
+    email = _Email(raw=raw, digest=content_hash(raw), received_at=received_at or timezone.now())
+    email.parsed, error = _parse(raw)
+    if email.parsed is not None:
         try:
             with transaction.atomic():
-                inbound = _save_inbound(
-                    previous, status=InboundStatus.PROCESSED, error="", **fields
-                )
-                return _process(parsed, inbound=inbound, received_at=received_at)
+                return _take_in(email)
         except IntegrityError as integrity_error:
-            if _earlier(message_id=message_id, digest=digest)[0]:
+            if _earlier(message_id=email.message_id, digest=email.digest)[0]:
                 return IngestResult(kind=DUPLICATE)  # the same email, ingested concurrently
             error = f"could not be stored ({integrity_error})"
         except Exception as unexpected:  # never lose an email to a bug: keep it, say why
-            logger.exception("email %s could not be ingested", message_id or digest)
+            logger.exception("email %s could not be ingested", email.message_id or email.digest)
             error = f"{type(unexpected).__name__}: {unexpected}"
-        if previous is not None:
-            previous.refresh_from_db()
-    inbound = _save_failed(previous, error=error, fields=fields)
-    logger.warning("email %s kept as failed: %s", message_id or digest, error)
+    with transaction.atomic():
+        return _keep_failed(email, error=error)
+
+
+def _take_in(email: _Email) -> IngestResult:
+    duplicate, previous = _earlier(message_id=email.message_id, digest=email.digest)
+    if duplicate:
+        return IngestResult(kind=DUPLICATE)
+    return _process(
+        email.parsed,
+        previous=previous,
+        fields=email.fields(previous),
+        received_at=email.received_at,
+    )
+
+
+def _keep_failed(email: _Email, *, error: str) -> IngestResult:
+    duplicate, previous = _earlier(message_id=email.message_id, digest=email.digest)
+    if duplicate:
+        return IngestResult(kind=DUPLICATE)
+    inbound = _save_failed(previous, error=error, fields=email.fields(previous))
+    logger.warning("email %s kept as failed: %s", email.message_id or email.digest, error)
     return IngestResult(kind=FAILED, inbound=inbound, error=error)
 
 
-def _process(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetime):
+def _process(
+    parsed: ParsedEmail, *, previous: InboundEmail | None, fields: dict, received_at: datetime
+):
+    """Thread or open the ticket, then keep the inbound email (with its ticket) and its
+    message. A failure undoes all of it, and the email is kept as failed."""
     if parsed.automated == BOUNCE:
-        return _bounce(parsed, inbound=inbound, received_at=received_at)
+        return _bounce(parsed, previous=previous, fields=fields, received_at=received_at)
     ticket = ticket_by_message_ids(message_ids=parsed.thread_ids) or ticket_by_reference(
         subject=parsed.subject, sender=parsed.from_address
     )
@@ -192,6 +243,9 @@ def _process(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetim
                 text=f"A reply to this closed ticket opened {ticket.reference}.",
                 at=received_at,
             )
+    inbound = _save_inbound(
+        previous, status=InboundStatus.PROCESSED, error="", ticket=ticket, **fields
+    )
     message = _save_message(parsed, ticket=ticket, inbound=inbound, received_at=received_at)
     if opened and not parsed.is_automated:
         queue_acknowledgement(ticket=ticket, replying_to=message, at=received_at)
@@ -204,31 +258,35 @@ def _process(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetim
             case=ticket,
             occurred_at=received_at,
         )
-        if not parsed.is_automated:
-            _customer_wrote(ticket, at=received_at)
-    if not opened:
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=received_at)
-    inbound.ticket = ticket
-    inbound.save(update_fields=["ticket"])
+        reopened = not parsed.is_automated and _customer_wrote(ticket, at=received_at)
+        if not reopened:  # (a change of status has set it already)
+            Ticket.objects.filter(pk=ticket.pk).update(updated_at=received_at)
     kind = AUTO if parsed.is_automated else (NEW if opened else REPLY)
     return IngestResult(kind=kind, ticket=ticket, inbound=inbound, opened=opened)
 
 
-def _customer_wrote(ticket: Ticket, *, at: datetime) -> None:
-    """The ball is back with us: a waiting, resolved or closed ticket is open again."""
+def _customer_wrote(ticket: Ticket, *, at: datetime) -> bool:
+    """The ball is back with us: a waiting, resolved or closed ticket is open again (True)."""
     if ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
         change_status(ticket=ticket, status=Status.OPEN, at=at, note="The customer wrote.")
+        return True
+    return False
 
 
-def _bounce(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetime):
+def _bounce(
+    parsed: ParsedEmail, *, previous: InboundEmail | None, fields: dict, received_at: datetime
+):
     ticket = ticket_by_message_ids(
         message_ids=parsed.bounced_message_ids + parsed.thread_ids
     ) or ticket_by_reference(subject=parsed.bounced_subject)
     if ticket is None:
-        inbound.status = InboundStatus.IGNORED
-        inbound.error = "a bounce of no email of ours"
-        inbound.save(update_fields=["status", "error"])
+        inbound = _save_inbound(
+            previous, status=InboundStatus.IGNORED, error="a bounce of no email of ours", **fields
+        )
         return IngestResult(kind=BOUNCED, inbound=inbound)
+    inbound = _save_inbound(
+        previous, status=InboundStatus.PROCESSED, error="", ticket=ticket, **fields
+    )
     _save_message(
         parsed,
         ticket=ticket,
@@ -237,8 +295,6 @@ def _bounce(parsed: ParsedEmail, *, inbound: InboundEmail, received_at: datetime
         direction=Direction.INTERNAL,
         text=f"An email to the customer could not be delivered.\n\n{parsed.text}".strip(),
     )
-    inbound.ticket = ticket
-    inbound.save(update_fields=["ticket"])
     return IngestResult(kind=BOUNCED, ticket=ticket, inbound=inbound)
 
 
@@ -287,6 +343,7 @@ def _save_message(
         attachment.file.save(found.filename, ContentFile(found.content), save=False)
         attachments.append(attachment)
     Attachment.objects.bulk_create(attachments)
+    broadcast_message_created(message)
     return message
 
 

@@ -27,6 +27,7 @@ from helpdesk.services.policy import service_policy_for
 from helpdesk.services.sla import stop_clocks_for
 
 from .. import conf
+from ..events import broadcast_message_created
 from ..models import AutoMessage, Direction, Message, Status, Ticket
 from ..selectors import REFERENCE_IN_SUBJECT, thread_parent
 from .tickets import add_event_note, change_status, lock_ticket, target_name
@@ -135,6 +136,7 @@ def send_reply(*, ticket: Ticket, author, text: str, at: datetime | None = None)
         occurred_at=at,
     )
     _queue_send(message)
+    broadcast_message_created(message)
     return message
 
 
@@ -149,6 +151,7 @@ def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None 
         ticket=ticket, direction=Direction.INTERNAL, author=author, text=text, created_at=at
     )
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    broadcast_message_created(message)
     return message
 
 
@@ -195,6 +198,7 @@ def queue_acknowledgement(
     )
     stop_clocks_for(case=ticket, targets=[target_name(ticket, "acknowledge")], at=at)
     _queue_send(message)
+    broadcast_message_created(message)
     return message
 
 

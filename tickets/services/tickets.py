@@ -12,12 +12,17 @@ Clock rules (the policy's promises):
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.models import Customer, Team
+from helpdesk.events import announce_conversation_resolved
+from helpdesk.models import Customer, Role, Team
 from helpdesk.models.people import Channel
+from helpdesk.selectors.sla import escalation_recipients
+from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
 from helpdesk.services.policy import policy_in_force
 from helpdesk.services.sla import (
@@ -28,6 +33,7 @@ from helpdesk.services.sla import (
     stop_clocks_for,
 )
 
+from ..events import broadcast_ticket_created
 from ..models import (
     Priority,
     Status,
@@ -38,6 +44,7 @@ from ..models import (
     TicketNumber,
 )
 from ..selectors import paused_clocks, running_clocks
+from ..webhooks import emit_ticket_updated
 
 # A ticket number is the sequence's value plus this, so the first ticket is #1000.
 FIRST_NUMBER = 1000
@@ -122,13 +129,16 @@ def open_ticket(
         agent=actor,
         occurred_at=opened_at,
     )
+    broadcast_ticket_created(ticket)
     return ticket
 
 
 def _event(ticket: Ticket, *, kind: str, actor, old: str, new: str, at: datetime, note=""):
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, old=old, new=new, note=note, created_at=at
     )
+    emit_ticket_updated(ticket, event)  # the integrators' webhook, after commit
+    return event
 
 
 @transaction.atomic
@@ -157,6 +167,15 @@ def change_status(
             pause_clock(clock=clock, at=at)
     elif status in (Status.RESOLVED, Status.CLOSED):
         stop_clocks_for(case=ticket, at=at)
+        if status == Status.RESOLVED:  # surveys (or any app) reacts: helpdesk/events.py
+            announce_conversation_resolved(
+                conversation=ticket,
+                customer=ticket.customer,
+                channel=ticket.channel,
+                policy_section=policy_section(ticket.channel),
+                agent=ticket.assignee,
+                at=at,
+            )
     elif old == Status.PENDING_CUSTOMER:
         for clock in paused_clocks(ticket=ticket):
             resume_clock(clock=clock, at=at)
@@ -239,3 +258,91 @@ def record_breach(*, ticket_id: int, target: str, due_at: datetime) -> TicketEve
         at=timezone.now(),
         note=f"{target} was due {due} and was missed.",
     )
+
+
+ESCALATION_NOTIFICATION = "ticket.escalation"
+
+
+def escalation_supervisors(*, actor) -> list[int]:
+    """Who an agent's escalation reaches: their own supervisor, else their team's supervisors,
+    else every supervisor, else every manager; never the agent themselves."""
+    for role in (Role.SUPERVISOR, Role.MANAGER):
+        found = escalation_recipients(assignee_ids=[actor.pk], roles=[role])
+        ids = [pk for pk in found.for_role(role, actor.pk) if pk != actor.pk]
+        if ids:
+            return ids
+    return []
+
+
+@transaction.atomic
+def escalate_ticket(
+    *, ticket: Ticket, actor, notes: str, at: datetime | None = None
+) -> TicketEvent:
+    """Escalate the ticket to the supervisor, with notes.
+
+    Rules (the SOP): an escalation without notes is refused; a resolved or closed ticket is not
+    escalated. The escalation is an event on the timeline (who, when, to whom, the notes), and
+    the supervisor (see `escalation_supervisors`) gets an in-app notification linking to the
+    ticket (and its email, sent by Celery after commit).
+    """
+    notes = (notes or "").strip()
+    if not notes:
+        raise ValidationError({"notes": "Say why: an escalation needs notes for the supervisor."})
+    at = at or timezone.now()
+    ticket = lock_ticket(ticket)
+    if ticket.is_closed:
+        raise ValidationError(f"{ticket.reference} is {ticket.get_status_display().lower()}.")
+    recipients = escalation_supervisors(actor=actor)
+    names = ", ".join(
+        get_user_model()
+        .objects.filter(pk__in=recipients)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    event = _event(
+        ticket,
+        kind=TicketEventKind.ESCALATION,
+        actor=actor,
+        old="",
+        new=(names or "no supervisor found")[:200],
+        at=at,
+        note=notes,
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    who = actor.get_full_name() or actor.get_username()
+    notify(
+        recipient_ids=recipients,
+        kind=ESCALATION_NOTIFICATION,
+        message=f"{who} escalated {ticket.reference} {ticket.subject}: {notes}",
+        url=reverse("tickets:ticket", args=[ticket.number]),
+        now=at,
+    )
+    return event
+
+
+@transaction.atomic
+def resolve_ticket(*, ticket: Ticket, actor, summary: str, at: datetime | None = None) -> Ticket:
+    """Resolve the ticket with a summary of the resolution (the SOP: close with a summary).
+
+    Rules: the summary is required; the ticket becomes resolved (every clock stops) with the
+    summary as the event's note, and the summary lands on the customer's history. A resolved or
+    closed ticket is refused.
+    """
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": "Summarise the resolution before resolving."})
+    at = at or timezone.now()
+    ticket = lock_ticket(ticket)
+    if ticket.is_closed:
+        raise ValidationError(f"{ticket.reference} is already {ticket.get_status_display()}.")
+    ticket = change_status(ticket=ticket, status=Status.RESOLVED, actor=actor, at=at, note=summary)
+    record_interaction(
+        customer=ticket.customer,
+        channel=Channel(ticket.channel),
+        kind="ticket resolved",
+        summary=f"{ticket.reference}: {summary}",
+        case=ticket,
+        agent=actor,
+        occurred_at=at,
+    )
+    return ticket

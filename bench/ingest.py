@@ -1,0 +1,412 @@
+"""How fast email is taken in: messages per second through `ingest_email` on PostgreSQL.
+
+Run from the project root against a PostgreSQL server (the database named in the URL is not
+touched; the bench creates, migrates and drops its own database `bench_ingest` beside it):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/ingest.py [--messages N]
+
+It generates a corpus of N messages (10,000 by default; a fixed seed) as customers write them:
+new threads, replies that thread through In-Reply-To/References (with quoted history) or only
+through the `[#1042]` in their subject, plain text and multipart/alternative, some with an
+attachment, a few auto-replies, and a few sent twice. Then it ingests them one by one, in
+arrival order, as the IMAP poller and the HTTP endpoint do: each in its own transaction, its
+after-commit work included (acknowledgements queued to Celery, desk broadcasts, webhooks). The
+raw emails and attachments are stored under a temporary MEDIA_ROOT; Celery tasks go to an
+in-memory broker and broadcasts to an in-memory channel layer, so the figures are this
+process's and the database's, not a broker's.
+
+Prints messages per second, per-message latency (p50, p95, p99) and queries per message, for
+all messages and per kind (new, reply, ...). Exits 1 below `--target` messages per second.
+`--profile FILE` writes a cProfile of the run (read it with `python -m pstats FILE`).
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "bench_ingest"
+# Monday 2 March 2026, 08:30 UTC (GMT in London): inside the policy's service hours.
+START = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+WORDS = [
+    "kettle",
+    "order",
+    "refund",
+    "delivery",
+    "broken",
+    "invoice",
+    "account",
+    "password",
+    "screen",
+    "battery",
+    "warranty",
+    "parcel",
+    "colour",
+    "size",
+    "replacement",
+    "engineer",
+    "appointment",
+    "subscription",
+    "charge",
+    "receipt",
+    "manual",
+    "switch",
+    "light",
+    "noise",
+    "leak",
+    "filter",
+    "cable",
+    "charger",
+    "login",
+    "email",
+    "address",
+    "update",
+    "cancel",
+]
+
+
+# -- the corpus ----------------------------------------------------------------------------
+
+
+def sentence(rng: random.Random, words: int = 12) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng, rng.randint(6, 16)) for _ in range(rng.randint(2, 5)))
+
+
+class Thread:
+    def __init__(self, number: int, customer: tuple[str, str], subject: str) -> None:
+        self.number = number
+        self.customer = customer
+        self.subject = subject
+        self.message_ids: list[str] = []
+        self.last_text = ""
+
+
+def build_email(
+    rng: random.Random,
+    *,
+    n: int,
+    sent: datetime,
+    customer: tuple[str, str],
+    subject: str,
+    text: str,
+    thread: Thread | None,
+    by_subject_only: bool,
+) -> EmailMessage:
+    name, address = customer
+    msg = EmailMessage()
+    msg["From"] = f"{name} <{address}>"
+    msg["To"] = "Example Support <support@helpdesk.example>"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = f"<bench-{n}.{rng.getrandbits(32):08x}@mail.example.net>"
+    if thread is not None and not by_subject_only:
+        msg["In-Reply-To"] = thread.message_ids[-1]
+        msg["References"] = " ".join(thread.message_ids[-10:])
+    msg.set_content(text)
+    if rng.random() < 0.35:  # multipart/alternative, as most mail clients send
+        paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n\n") if line)
+        msg.add_alternative(
+            f'<html><body><div style="font-family: sans-serif">{paragraphs}</div>'
+            f"<script>alert(1)</script></body></html>",
+            subtype="html",
+        )
+    if rng.random() < 0.12:  # an attachment: a photo or a PDF of 20 to 200 KB
+        kind = rng.choice([("image", "jpeg", "photo.jpg"), ("application", "pdf", "receipt.pdf")])
+        size = rng.randint(20_000, 200_000)
+        msg.add_attachment(rng.randbytes(size), maintype=kind[0], subtype=kind[1], filename=kind[2])
+    return msg
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message of the corpus. A reply by subject carries `[#THREAD-n]`, which the worker
+    replaces with its thread's real reference once the thread's first message has made it a
+    ticket (numbers depend on the order tickets open in, and several workers interleave).
+    `same_as`: this is a resend of that earlier item's bytes."""
+
+    raw: bytes
+    arrived: datetime
+    what: str
+    thread: int
+    same_as: int | None = None
+
+
+def make_corpus(count: int, seed: int = 42) -> list[Item]:
+    """`count` messages in arrival order, from a fixed seed."""
+    rng = random.Random(seed)
+    threads: list[Thread] = []
+    corpus: list[Item] = []
+    customers = [
+        (f"Customer {i}", f"customer{i}@mail{i % 97}.example.net") for i in range(count // 3 + 1)
+    ]
+    for n in range(count):
+        arrived = START + timedelta(seconds=n * 2)
+        roll = rng.random()
+        if corpus and roll < 0.01:  # sent twice (a client's retry, a second poll)
+            again = rng.randrange(len(corpus))
+            original = corpus[again]
+            corpus.append(Item(original.raw, arrived, "again", original.thread, same_as=again))
+            continue
+        if not threads or roll < 0.35:
+            customer = rng.choice(customers)
+            subject = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} problem {n}"
+            thread = Thread(len(threads), customer, subject)
+            threads.append(thread)
+            text = "Hello,\n\n" + paragraph(rng) + "\n\n" + paragraph(rng) + f"\n\n{customer[0]}"
+            msg = build_email(
+                rng, n=n, sent=arrived, customer=customer, subject=subject, text=text,
+                thread=None, by_subject_only=False,
+            )  # fmt: skip
+            if roll < 0.015:
+                msg["Auto-Submitted"] = "auto-replied"  # an out-of-office opening a thread
+            what = "thread"
+        else:
+            # Replies favour recent threads, as real conversations do.
+            thread = threads[max(0, len(threads) - 1 - int(rng.expovariate(1 / 40)))]
+            by_subject_only = rng.random() < 0.25
+            subject = f"Re: {thread.subject}"
+            if by_subject_only:
+                subject += f" [#THREAD-{thread.number}]"
+            quoted = "\n".join(f"> {line}" for line in thread.last_text.splitlines()[:20])
+            text = paragraph(rng) + f"\n\nOn Mon, 2 Mar 2026, {thread.customer[0]} wrote:\n{quoted}"
+            msg = build_email(
+                rng, n=n, sent=arrived, customer=thread.customer, subject=subject, text=text,
+                thread=thread, by_subject_only=by_subject_only,
+            )  # fmt: skip
+            what = "reply by subject" if by_subject_only else "reply"
+        thread.message_ids.append(msg["Message-ID"])
+        thread.last_text = text
+        corpus.append(Item(msg.as_bytes(), arrived, what, thread.number))
+    return corpus
+
+
+# -- the database --------------------------------------------------------------------------
+
+
+def create_database(url: str) -> tuple[str, str]:
+    """(Re)create BENCH_DB on the server of `url`; (its URL, the maintenance DB's URL)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
+
+
+def drop_database(admin: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+def setup_django(url: str, media_root: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["MEDIA_ROOT"] = media_root
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.DEFAULT_FROM_EMAIL = "Example Support <support@helpdesk.example>"
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from config.celery import app
+
+    app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
+    app.loader.import_default_modules()
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+@dataclass
+class Outcome:
+    """What one worker measured: per message its kind, latency (s) and queries."""
+
+    kinds: list[str]
+    latencies: list[float]
+    queries: list[int]
+    started: float  # time.perf_counter(): CLOCK_MONOTONIC, the same clock in every process
+    ended: float
+    cpu: float
+    in_database: float
+
+
+def ingest_items(items: list[tuple[int, Item]], profile_to: str | None = None) -> Outcome:
+    """Ingest `items` (index, item) in order, one transaction each, as a poller does."""
+    from django.db import connection
+
+    from tickets.services import ingest_email
+
+    references: dict[int, str] = {}  # thread -> its ticket's reference, e.g. "#1042"
+    sent: dict[int, bytes] = {}
+    counted, in_database = [0], [0.0]
+
+    def count(execute, sql, params, many, context):
+        counted[0] += 1
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_database[0] += time.perf_counter() - began
+
+    outcome = Outcome([], [], [], 0.0, 0.0, 0.0, 0.0)
+    profile = None
+    if profile_to:
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    with connection.execute_wrapper(count):
+        outcome.started, cpu = time.perf_counter(), time.process_time()
+        for index, item in items:
+            raw = sent[item.same_as] if item.same_as is not None else item.raw
+            placeholder = f"[#THREAD-{item.thread}]".encode()
+            if placeholder in raw:
+                raw = raw.replace(placeholder, f"[{references[item.thread]}]".encode())
+            sent[index] = raw
+            before, began = counted[0], time.perf_counter()
+            result = ingest_email(raw=raw, received_at=item.arrived)
+            outcome.latencies.append(time.perf_counter() - began)
+            outcome.queries.append(counted[0] - before)
+            outcome.kinds.append(result.kind)
+            if item.what == "thread" and result.ticket is not None:
+                references.setdefault(item.thread, result.ticket.reference)
+        outcome.ended, outcome.cpu = time.perf_counter(), time.process_time() - cpu
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(profile_to)
+    outcome.in_database = in_database[0]
+    connection.close()
+    return outcome
+
+
+def run(args) -> float:
+    import multiprocessing
+
+    from django.db import connections
+
+    from helpdesk.services.policy import ensure_policy_in_force
+    from tickets.models import InboundEmail, Message, Ticket
+    from tickets.services import ingest_email
+
+    started = time.perf_counter()
+    corpus = make_corpus(args.messages)
+    megabytes = sum(len(item.raw) for item in corpus) / 1e6
+    print(f"corpus: {len(corpus):,} messages, {megabytes:.1f} MB, generated in "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    ensure_policy_in_force()
+    # Warm up: the first email fills the process's caches (policy, content types, templates);
+    # workers are forked after it and inherit them.
+    warm_up = make_corpus(1, seed=7)[0]
+    ingest_email(raw=warm_up.raw.replace(b"bench-0.", b"warm-up."), received_at=START)
+    # Each thread's messages go to one worker, in order; threads are spread over the workers.
+    parts: list[list[tuple[int, Item]]] = [[] for _ in range(args.workers)]
+    for index, item in enumerate(corpus):
+        parts[item.thread % args.workers].append((index, item))
+    if args.workers == 1:
+        outcomes = [ingest_items(parts[0], args.profile)]
+    else:
+        connections.close_all()  # each forked worker opens its own connection
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            outcomes = pool.map(ingest_items, parts)
+    report(args, outcomes)
+    print(f"database:     {Ticket.objects.count():,} tickets, {Message.objects.count():,} "
+          f"messages, {InboundEmail.objects.count():,} inbound emails")  # fmt: skip
+    wall = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
+    return len(corpus) / wall
+
+
+def report(args, outcomes: list[Outcome]) -> None:
+    wall = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
+    latencies = [x for o in outcomes for x in o.latencies]
+    queries = [q for o in outcomes for q in o.queries]
+    by_kind: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for o in outcomes:
+        for kind, latency, count in zip(o.kinds, o.latencies, o.queries, strict=True):
+            by_kind[kind].append((latency, count))
+    in_database = sum(o.in_database for o in outcomes)
+    busy = sum(o.ended - o.started for o in outcomes)
+    ms = 1000
+    print(f"ingested:     {len(latencies):,} messages in {wall:.2f} s by {args.workers} "
+          f"worker{'s' if args.workers > 1 else ''} (one process each)")  # fmt: skip
+    print(f"throughput:   {len(latencies) / wall:,.0f} messages/s (target {args.target:,.0f})")
+    print(f"latency:      p50 {percentile(latencies, 0.5) * ms:.1f} ms, "
+          f"p95 {percentile(latencies, 0.95) * ms:.1f} ms, "
+          f"p99 {percentile(latencies, 0.99) * ms:.1f} ms")  # fmt: skip
+    print(f"queries:      {statistics.mean(queries):.1f} per message (max {max(queries)})")
+    print(f"in database:  {in_database / busy:.0%} of the workers' time "
+          f"({in_database / max(sum(queries), 1) * ms:.2f} ms per query)")  # fmt: skip
+    print(f"workers' CPU: {sum(o.cpu for o in outcomes) / len(latencies) * ms:.2f} ms "
+          f"per message (the rest is waiting on the database and the disk)")  # fmt: skip
+    print(f"{'kind':<10} {'count':>6} {'p50 ms':>7} {'p95 ms':>7} {'queries':>8}")
+    for kind in sorted(by_kind):
+        values = [latency for latency, _ in by_kind[kind]]
+        counts = [count for _, count in by_kind[kind]]
+        print(f"{kind:<10} {len(values):>6} {percentile(values, 0.5) * ms:>7.1f} "
+              f"{percentile(values, 0.95) * ms:>7.1f} {statistics.mean(counts):>8.1f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, help="processes ingesting at once")
+    parser.add_argument("--target", type=float, default=200.0, help="messages/s to reach")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the run (one worker only)"
+    )
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        sys.exit("error: set DATABASE_URL=postgres://user@host:port/db (a PostgreSQL server)")
+    bench_url, admin_url = create_database(url)
+    media_root = tempfile.mkdtemp(prefix="bench-ingest-media-")
+    try:
+        setup_django(bench_url, media_root)
+        rate = run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(admin_url)
+        shutil.rmtree(media_root, ignore_errors=True)
+    if rate < args.target:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Cursor pagination: stable pages over lists that change while a client walks them, and no
+COUNT(*) over a million rows. `?page_size=` up to 200 (default 50)."""
+
+from rest_framework.pagination import CursorPagination
+
+
+class ApiCursorPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-created_at", "-pk")
+    page_size_query_description = "Results per page (1 to 200, default 50)."
+    cursor_query_description = "The `next` or `previous` link's cursor (opaque)."
+
+    def get_paginated_response_schema(self, schema):
+        found = super().get_paginated_response_schema(schema)
+        properties = found["properties"]
+        properties["next"]["description"] = "The next page's URL; null on the last page."
+        properties["previous"]["description"] = "The previous page's URL; null on the first."
+        properties["results"]["description"] = "This page's items."
+        return found
+
+    def get_ordering(self, request, queryset, view):
+        """A view's own `ordering` (e.g. `("-pk",)`), else the class's."""
+        return tuple(getattr(view, "ordering", None) or self.ordering)

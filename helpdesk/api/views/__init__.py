@@ -1,0 +1,1 @@
+"""The core's endpoints: customers, the policy, reports, webhooks."""

@@ -1,0 +1,97 @@
+"""Live events for the desk, sent over the Redis channel layer to every agent's browser
+(`tickets.consumers.DeskConsumer`) once the change is committed.
+
+Group "desk" hears every new ticket and every new message; group "ticket-<id>" hears the new
+messages of one ticket. Events carry ids and references only: a page that hears one fetches
+what changed through its own (permission-checked) views.
+
+A broadcast never breaks the request that caused it: it runs after commit, and a channel layer
+that is down or slow (Redis unreachable) is logged and given up after SEND_TIMEOUT seconds.
+"""
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .models import Message, Ticket
+from .webhooks import emit_message_created, emit_ticket_created
+
+logger = logging.getLogger(__name__)
+
+DESK_GROUP = "desk"
+TICKET_CREATED = "ticket.created"
+MESSAGE_CREATED = "message.created"
+SEND_TIMEOUT = 2.0  # seconds
+
+
+def ticket_group(ticket_id: int) -> str:
+    return f"ticket-{ticket_id}"
+
+
+def send_event(groups: tuple[str, ...], event: dict) -> bool:
+    """Send `event` to each group now; False (logged) when the channel layer failed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+
+    async def send_all():
+        for group in groups:
+            await layer.group_send(group, event)
+
+    async def bounded():
+        await asyncio.wait_for(send_all(), timeout=SEND_TIMEOUT)
+
+    try:
+        _run(bounded)
+    except Exception:
+        logger.warning("desk event %s not sent to %s", event.get("type"), groups, exc_info=True)
+        return False
+    return True
+
+
+def _run(coroutine_function) -> None:
+    """Run it to the end from synchronous code: here, or, when this thread itself runs an event
+    loop (synchronous code called inside one), from a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(coroutine_function)()
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(coroutine_function)).result(timeout=SEND_TIMEOUT + 1)
+
+
+def _after_commit(groups: tuple[str, ...], event: dict) -> None:
+    transaction.on_commit(partial(send_event, groups, event), robust=True)
+
+
+def broadcast_ticket_created(ticket: Ticket) -> None:
+    """Tell every desk a ticket was opened (after commit)."""
+    event = {
+        "type": TICKET_CREATED,
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "reference": ticket.reference,
+    }
+    _after_commit((DESK_GROUP,), event)
+    emit_ticket_created(ticket)  # the integrators' webhook, also after commit
+
+
+def broadcast_message_created(message: Message) -> None:
+    """Tell every desk, and the pages of its ticket, a message was added (after commit)."""
+    ticket = message.ticket
+    event = {
+        "type": MESSAGE_CREATED,
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "reference": ticket.reference,
+        "message_id": message.pk,
+        "direction": message.direction,
+    }
+    _after_commit((DESK_GROUP, ticket_group(ticket.pk)), event)
+    emit_message_created(message)  # the integrators' webhook, also after commit

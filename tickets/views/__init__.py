@@ -1,0 +1,1 @@
+"""Views of the tickets app: thin, they translate a request and call services."""
