@@ -29,3 +29,5 @@ if env("TEST_BROKER_KEYPREFIX", default=""):
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "global_keyprefix": env("TEST_BROKER_KEYPREFIX"),
     }
+# Each test process keeps its own cache, so one test's rate-limit counts never reach another.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
