@@ -21,50 +21,18 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _setup import create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_api"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday, noon in London
 TARGET_P95_MS = 50.0
 STATUSES = ["new", "open", "pending_customer", "resolved", "closed"]
 WEIGHTS = [5, 10, 5, 30, 50]
-
-
-def create_database(url: str) -> tuple[str, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
-
-
-def drop_database(admin: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["API_THROTTLE_RATE"] = "1000000/min"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def load(tickets: int, customers: int) -> dict:
@@ -263,17 +231,21 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("error: set DATABASE_URL=postgres://user@host:port/db (a PostgreSQL server)")
-    bench_url, admin_url = create_database(url)
+    bench_url, admin_url = create_database(url, BENCH_DB)
     ok = False
     try:
-        setup_django(bench_url)
+        setup_django(
+            bench_url,
+            env={"API_THROTTLE_RATE": "1000000/min", "ALLOWED_HOSTS": "testserver"},
+            memory_broker=False,
+        )
         ok = run(args)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            drop_database(admin_url)
+            drop_database(admin_url, BENCH_DB)
     sys.exit(0 if ok else 1)
 
 

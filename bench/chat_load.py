@@ -24,51 +24,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _setup import create_database, drop_database, setup_django  # noqa: E402
 from _ws import Client, run_echo_server  # noqa: E402
 
 BENCH_DB = "bench_chat"
 HOST = "127.0.0.1"
-
-
-def create_database(url: str) -> tuple[str, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
-
-
-def drop_database(admin: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from config.celery import app
-
-    app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
 
 
 def make_pairs(pairs: int) -> list[tuple[str, str]]:
@@ -282,7 +247,7 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL", "")
     if not url or not redis_url:
         sys.exit("error: set DATABASE_URL (PostgreSQL) and REDIS_URL")
-    bench_url, admin = create_database(url)
+    bench_url, admin = create_database(url, BENCH_DB, force=True)
     try:
         setup_django(bench_url)
         t0 = time.perf_counter()
@@ -335,7 +300,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        drop_database(admin)
+        drop_database(admin, BENCH_DB, force=True)
     print(f"offered: {args.rate:.0f} msg/s for {args.seconds:.0f} s over {len(pairs)} pairs")
     print(
         f"chat (daphne + Redis + PostgreSQL): connections held {chat['held']}"

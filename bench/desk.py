@@ -29,55 +29,16 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _desk_data import WORDS, load  # noqa: E402 (beside this file)
+from _setup import create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_desk"
 TARGET_MS = 100.0
-
-
-def create_database(url: str, *, reuse: bool = False) -> tuple[str, str]:
-    """(Re)create BENCH_DB on the server of `url` (with `reuse`, keep it if it exists); return
-    its URL and the admin URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not (reuse and exists):
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
-
-
-def drop_database(admin: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["CONN_MAX_AGE"] = "600"  # persistent connections, as in production
-    os.environ["ALLOWED_HOSTS"] = "testserver"  # the test client's host
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    # No setup_test_environment(): its instrumented template rendering would be timed too.
-    call_command("migrate", verbosity=0)
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -162,16 +123,23 @@ def main() -> None:
     if not url:
         sys.exit("error: set DATABASE_URL=postgres://user@host:port/db (a PostgreSQL server)")
 
-    bench_url, admin_url = create_database(url, reuse=args.reuse)
+    bench_url, admin_url = create_database(url, BENCH_DB, reuse=args.reuse)
     try:
-        setup_django(bench_url)
+        setup_django(
+            bench_url,
+            env={
+                "CONN_MAX_AGE": "600",  # persistent connections, as in production
+                "ALLOWED_HOSTS": "testserver",  # the test client's host
+            },
+            memory_broker=False,
+        )
         ok = run(args)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            drop_database(admin_url)
+            drop_database(admin_url, BENCH_DB)
     if not ok:
         sys.exit(1)
 

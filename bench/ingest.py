@@ -34,10 +34,12 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _setup import create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_ingest"
 # Monday 2 March 2026, 08:30 UTC (GMT in London): inside the policy's service hours.
@@ -201,45 +203,16 @@ def make_corpus(count: int, seed: int = 42) -> list[Item]:
 # -- the database --------------------------------------------------------------------------
 
 
-def create_database(url: str) -> tuple[str, str]:
-    """(Re)create BENCH_DB on the server of `url`; (its URL, the maintenance DB's URL)."""
-    import psycopg
+def setup_django_for_ingest(url: str, media_root: str) -> None:
+    def configure() -> None:
+        from django.conf import settings
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.DEFAULT_FROM_EMAIL = "Example Support <support@helpdesk.example>"
 
-
-def drop_database(admin: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str, media_root: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["MEDIA_ROOT"] = media_root
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.DEFAULT_FROM_EMAIL = "Example Support <support@helpdesk.example>"
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
+    setup_django(url, env={"MEDIA_ROOT": media_root}, before_migrate=configure)
     from config.celery import app
 
-    app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
     app.loader.import_default_modules()
 
 
@@ -392,17 +365,17 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("error: set DATABASE_URL=postgres://user@host:port/db (a PostgreSQL server)")
-    bench_url, admin_url = create_database(url)
+    bench_url, admin_url = create_database(url, BENCH_DB)
     media_root = tempfile.mkdtemp(prefix="bench-ingest-media-")
     try:
-        setup_django(bench_url, media_root)
+        setup_django_for_ingest(bench_url, media_root)
         rate = run(args)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            drop_database(admin_url)
+            drop_database(admin_url, BENCH_DB)
         shutil.rmtree(media_root, ignore_errors=True)
     if rate < args.target:
         sys.exit(1)

@@ -24,52 +24,16 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _setup import create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_sweep"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday, noon in London: service hours
 INDEX = "clock_running_next_check"
-
-
-def create_database(url: str) -> str:
-    """(Re)create BENCH_DB on the server of `url`; return the URL that points at it."""
-    import psycopg
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("error: DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db)")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), admin
-
-
-def drop_database(admin: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-    from config.celery import app
-
-    # Queue the email tasks in memory: no Redis is needed and none is timed.
-    app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
 
 
 def make_staff(agents: int) -> list[int]:
@@ -172,7 +136,7 @@ def main() -> None:
     if not url:
         sys.exit("error: set DATABASE_URL=postgres://user@host:port/db (a PostgreSQL server)")
 
-    bench_url, admin_url = create_database(url)
+    bench_url, admin_url = create_database(url, BENCH_DB)
     try:
         setup_django(bench_url)
         run(args)
@@ -181,7 +145,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database(admin_url)
+            drop_database(admin_url, BENCH_DB)
 
 
 def run(args) -> None:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.celery import app as celery_app
+from helpdesk.models import Role
 from helpdesk.services.policy import ensure_policy_in_force
+from tests.helpdesk.factories import AgentFactory, TeamFactory, UserFactory
 from tests.support.servers import free_port
 from tickets.services import ingest_email
 
@@ -43,6 +45,19 @@ def now(time_machine):
 @pytest.fixture
 def policy(db, now):
     return ensure_policy_in_force()
+
+
+@pytest.fixture
+def team():
+    """The phone tests' team (modules with a `team` of their own override it)."""
+    return TeamFactory(name="Phones")
+
+
+@pytest.fixture
+def agent(team):
+    """The phone tests' agent, maya, in `team` (modules with an `agent` of their own override
+    it)."""
+    return AgentFactory(role=Role.AGENT, team=team, user=UserFactory(username="maya")).user
 
 
 @pytest.fixture
