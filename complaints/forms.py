@@ -120,3 +120,24 @@ class CloseForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+
+
+class DeskLogComplaintForm(LogComplaintForm):
+    """The desk's log form: the customer by id (prefilled from the ticket or chat the complaint
+    came from, shown by name on the page) rather than a list of every customer."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.all(),
+        required=False,
+        widget=forms.NumberInput,
+        help_text="The customer's id (filled in from the ticket or chat), or their details below.",
+    )
+    field_order = ["customer", "customer_name", "customer_email", "customer_phone", "channel",
+                   "category", "severity", "description", "desired_outcome", "owner",
+                   "received_at"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        managers = list(self.fields["owner"].queryset[:2])
+        if len(managers) == 1 and "owner" not in self.initial:
+            self.initial["owner"] = managers[0].pk  # the only manager: nothing to choose

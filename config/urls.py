@@ -19,10 +19,12 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("", include("surveys.urls")),
     path("desk/deadlines/", include("helpdesk.urls")),
+    path("desk/complaints/", include("complaints.urls")),
     path("desk/", include("tickets.urls")),
     # The REST API: the core's endpoints and each channel's; its schema and docs.
     path("api/v1/", include("helpdesk.api.urls")),
     path("api/v1/", include("tickets.apis")),
+    path("api/v1/", include("complaints.apis")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny]),

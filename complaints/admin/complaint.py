@@ -9,8 +9,7 @@ complaints, only managers take the steps.
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -25,14 +24,14 @@ from helpdesk.services.people import find_or_create_customer
 
 from .. import services
 from ..forms import LogComplaintForm
-from ..models import Complaint, ComplaintChannel, ComplaintEvent, Letter
+from ..models import Complaint, ComplaintEvent, Letter
 from ..selectors import overdue_q
 from ..services.letters import PROCEDURE_FILENAME
+from ..sources import query_prefill, resolve_source, source_prefill
 from .review import review_view
 from .steps import step_view, steps_for
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
-SOURCE_APPS = ("tickets", "chat")  # a complaint may link the ticket or chat it came from
 AMBER_DAYS = 1.0  # a deadline closer than this shows amber
 
 
@@ -88,20 +87,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(overdue_q(timezone.now()))
         return queryset
-
-
-def _prefill(source) -> dict:
-    """What a complaint logged from a ticket or chat starts with: its customer, its channel
-    (when complaints know it) and the link back to it."""
-    if source is None:
-        return {}
-    initial = {"source": f"{source._meta.label_lower}:{source.pk}"}
-    if customer_id := getattr(source, "customer_id", None):
-        initial["customer"] = customer_id
-    channel = str(getattr(source, "channel", "") or source._meta.app_label)  # a chat: "chat"
-    if channel in ComplaintChannel.values:
-        initial["channel"] = channel
-    return initial
 
 
 def deadline_badge(complaint: Complaint, now=None) -> str:
@@ -214,7 +199,10 @@ class ComplaintAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         source = self._source(request.POST.get("source") or request.GET.get("source", ""))
-        form = LogComplaintForm(request.POST or None, initial=_prefill(source))
+        # What the link brought (the surveys' follow-up: customer, channel, description), then
+        # what the ticket or chat it came from says.
+        initial = {**query_prefill(request.GET), **source_prefill(source)}
+        form = LogComplaintForm(request.POST or None, initial=initial)
         # Find the customer by name, email or phone, as the customers' admin searches.
         field = form.fields["customer"]
         field.widget = AutocompleteSelect(Complaint._meta.get_field("customer"), self.admin_site)
@@ -250,17 +238,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _source(value: str):
-        """The ticket or chat named `app_label.model:id`, or None (any other model is ignored:
-        a complaint comes from a case)."""
-        label, _, pk = value.partition(":")
-        app_label, _, model = label.partition(".")
-        if app_label not in SOURCE_APPS or not pk.isdigit():
-            return None
-        try:
-            content_type = ContentType.objects.get_by_natural_key(app_label, model)
-            return content_type.get_object_for_this_type(pk=int(pk))
-        except ObjectDoesNotExist:
-            return None
+        return resolve_source(value)
 
     @staticmethod
     @transaction.atomic

@@ -16,6 +16,11 @@ class Scope(models.TextChoices):
     POLICY_READ = "policy:read", "Read the service policy and compute deadlines"
     REPORTS_READ = "reports:read", "Read SLA compliance and response-time reports"
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions and read deliveries"
+    COMPLAINTS_READ = "complaints:read", "Read complaints, their timeline and letters"
+    COMPLAINTS_WRITE = (
+        "complaints:write",
+        "Log complaints and take their workflow steps (as the key's owner's role allows)",
+    )
 
 
 class ApiKey(models.Model):

@@ -95,3 +95,42 @@ def api(staff, customer_user, make_key):
 def ticket(policy, staff):
     customer = CustomerFactory(email="ann@example.org", name="Ann")
     return open_ticket(customer=customer, subject="My order", channel="email")
+
+
+@pytest.fixture
+def make_complaint(policy, staff, settings, tmp_path):
+    """make_complaint(state="logged") -> a complaint (owned by the manager, logged by the agent)
+    taken through the services to "logged", "acknowledged" or "resolved"; letters go by post
+    and their enclosures under a temporary media root."""
+    from complaints import services as complaint_services
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+    def make(state: str = "logged", **extra):
+        values = {
+            "customer": CustomerFactory(name="Ada"),
+            "channel": "email",
+            "category": "delivery",
+            "description": "The parcel arrived broken.",
+            **extra,
+        }
+        complaint = complaint_services.log_complaint(
+            owner=staff["manager"], received_by=staff["agent"], **values
+        )
+        if state in ("acknowledged", "resolved"):
+            complaint_services.acknowledge_complaint(
+                complaint=complaint, by=staff["manager"], sent_via="post"
+            )
+        if state == "resolved":
+            complaint_services.resolve_complaint(
+                complaint=complaint,
+                by=staff["manager"],
+                outcome="Replaced.",
+                root_cause="third_party",
+                remedy="replacement",
+                sent_via="post",
+            )
+        complaint.refresh_from_db()
+        return complaint
+
+    return make

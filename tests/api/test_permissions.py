@@ -228,3 +228,61 @@ def test_permission_matrix(
         error = response.json()["error"]
         assert error["code"] in {"not_authenticated", "permission_denied"}
         assert error["message"]
+
+
+# The complaints endpoints: any member of staff logs and reads, only managers take the steps
+# (a key acts as its owner, the manager). Each runs against a complaint in a state that allows
+# the step: (name, method, path, body, scope, roles, success, state).
+COMPLAINT_ENDPOINTS = [
+    ("complaints-list", "get", "/api/v1/complaints/", None, Scope.COMPLAINTS_READ, STAFF, 200,
+     "logged"),
+    (
+        "complaints-log",
+        "post",
+        "/api/v1/complaints/",
+        {"customer_id": "{customer}", "channel": "phone", "category": "service",
+         "description": "Kept on hold.", "owner_id": "{manager}"},
+        Scope.COMPLAINTS_WRITE, STAFF, 201, "logged",
+    ),
+    ("complaint-read", "get", "/api/v1/complaints/{complaint}/", None, Scope.COMPLAINTS_READ,
+     STAFF, 200, "logged"),
+    ("complaint-acknowledge", "post", "/api/v1/complaints/{complaint}/acknowledge/",
+     {"sent_via": "post"}, Scope.COMPLAINTS_WRITE, MANAGERS, 200, "logged"),
+    ("complaint-investigate", "post", "/api/v1/complaints/{complaint}/investigate/",
+     {"note": "Asked the courier."}, Scope.COMPLAINTS_WRITE, MANAGERS, 200, "acknowledged"),
+    ("complaint-holding-letter", "post", "/api/v1/complaints/{complaint}/holding-letter/",
+     {"sent_via": "post", "expected_date": "2026-04-30"}, Scope.COMPLAINTS_WRITE, MANAGERS, 200,
+     "acknowledged"),
+    ("complaint-resolve", "post", "/api/v1/complaints/{complaint}/resolve/",
+     {"sent_via": "post", "outcome": "Refunded.", "root_cause": "product", "remedy": "refund"},
+     Scope.COMPLAINTS_WRITE, MANAGERS, 200, "logged"),
+    ("complaint-close", "post", "/api/v1/complaints/{complaint}/close/",
+     {"customer_satisfied": True}, Scope.COMPLAINTS_WRITE, MANAGERS, 200, "resolved"),
+    ("complaint-reopen", "post", "/api/v1/complaints/{complaint}/reopen/",
+     {"reason": "They wrote again."}, Scope.COMPLAINTS_WRITE, MANAGERS, 200, "resolved"),
+    ("complaint-withdraw", "post", "/api/v1/complaints/{complaint}/withdraw/",
+     {"reason": "Sorted by phone."}, Scope.COMPLAINTS_WRITE, MANAGERS, 200, "logged"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "scope", "roles", "success", "state"),
+    [pytest.param(*endpoint[1:], id=endpoint[0]) for endpoint in COMPLAINT_ENDPOINTS],
+)
+def test_complaints_permission_matrix(
+    api, make_complaint, staff, principal, method, path, body, scope, roles, success, state
+):
+    complaint = make_complaint(state)
+    ids = {
+        "complaint": complaint.pk,
+        "customer": complaint.customer_id,
+        "manager": staff["manager"].pk,
+    }
+    client = api(principal)
+    response = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
+    assert response.status_code == expected(principal, scope, roles, success), response.content
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] in {"not_authenticated", "permission_denied"}
+        assert error["message"]

@@ -1,0 +1,102 @@
+"""The desk's complaint pages (/desk/complaints/): any member of staff logs a complaint,
+prefilled from the ticket or chat it came from (`new/?source=tickets.ticket:12`), and reads it.
+The steps after logging are the managers' and live in the admin; every rule is in
+`complaints.services`."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from helpdesk.roles import has_role
+from helpdesk.services.people import find_or_create_customer
+
+from . import services
+from .forms import DeskLogComplaintForm
+from .models import Complaint
+from .services.common import STAFF_ROLES
+from .sources import query_prefill, resolve_source, source_prefill
+
+
+def staff_required(view):
+    """Anonymous visitors are sent to log in; anyone else without a staff role gets 403."""
+
+    @wraps(view)
+    @login_required
+    def checked(request, *args, **kwargs):
+        if not has_role(request.user, *STAFF_ROLES):
+            raise PermissionDenied("Complaints on the desk are for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@transaction.atomic
+def _log(user, data, source) -> Complaint:
+    customer = data["customer"] or find_or_create_customer(
+        name=data["customer_name"], email=data["customer_email"], phone=data["customer_phone"]
+    )
+    return services.log_complaint(
+        customer=customer,
+        channel=data["channel"],
+        category=data["category"],
+        severity=data["severity"],
+        description=data["description"],
+        desired_outcome=data["desired_outcome"],
+        owner=data["owner"],
+        received_by=user,
+        received_at=data["received_at"],
+        source=source,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def log_view(request):
+    source = resolve_source(request.POST.get("source") or request.GET.get("source", ""))
+    initial = {**query_prefill(request.GET), **source_prefill(source)}
+    form = DeskLogComplaintForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                complaint = _log(request.user, form.cleaned_data, source)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Complaint {complaint.reference} logged; {complaint.owner} has been notified.",
+                )
+                return redirect("complaints:detail", reference=complaint.reference)
+    customer = getattr(source, "customer", None) if source is not None else None
+    context = {"form": form, "source": source, "source_customer": customer}
+    return render(request, "complaints/desk/log.html", context, status=status)
+
+
+@staff_required
+@require_http_methods(["GET"])
+def detail_view(request, reference: str):
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("customer", "owner", "received_by", "source_type"),
+        reference=reference,
+    )
+    context = {
+        "complaint": complaint,
+        "events": complaint.events.select_related("actor"),
+        "letters": complaint.letters.all(),
+    }
+    return render(request, "complaints/desk/detail.html", context)
