@@ -84,8 +84,14 @@ class FollowUpStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The policy target of a follow-up's SLA clock (`[surveys] follow_up`, when the policy sets it).
+FOLLOW_UP_TARGET = "surveys.follow_up"
+
+
 class FollowUp(models.Model):
-    """A poor answer, for a supervisor to follow up by `due_at` (see `surveys.services`)."""
+    """A poor answer, for a supervisor to follow up by `due_at` (see `surveys.services`): the
+    due time of its `surveys.follow_up` clock when it has one, else SURVEYS_FOLLOW_UP_WITHIN
+    after it opened."""
 
     response = models.OneToOneField(
         SurveyResponse, on_delete=models.CASCADE, related_name="follow_up"

@@ -8,12 +8,20 @@ one for the series over time.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 
+from helpdesk.models import Clock
 from helpdesk.models.people import Channel
-from surveys.models import FollowUp, FollowUpStatus, SurveyInvitation, SurveyResponse
+from surveys.models import (
+    FOLLOW_UP_TARGET,
+    FollowUp,
+    FollowUpStatus,
+    SurveyInvitation,
+    SurveyResponse,
+)
 
 
 @dataclass
@@ -159,5 +167,19 @@ def follow_up_detail(*, follow_up_id: int) -> FollowUp | None:
             "response__invitation__conversation_type",
         )
         .filter(pk=follow_up_id)
+        .first()
+    )
+
+
+def follow_up_clock(*, follow_up: FollowUp) -> Clock | None:
+    """The follow-up's `surveys.follow_up` SLA clock; None when it was opened without one
+    (the policy then set no `[surveys] follow_up`)."""
+    return (
+        Clock.objects.filter(
+            case_type=ContentType.objects.get_for_model(FollowUp),
+            case_id=follow_up.pk,
+            target=FOLLOW_UP_TARGET,
+        )
+        .select_related("assignee")
         .first()
     )

@@ -11,6 +11,8 @@ that is down or slow (Redis unreachable) is logged and given up after SEND_TIMEO
 
 import asyncio
 import logging
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -60,10 +62,26 @@ def _run(coroutine_function) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(coroutine_function)()
+        # No loop here: run it on this thread's own loop, kept for the next event (a new loop
+        # and thread per event, as async_to_sync makes, cost more than the send itself, and a
+        # kept loop keeps the channel layer's connections too).
+        _thread_loop().run_until_complete(coroutine_function())
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(async_to_sync(coroutine_function)).result(timeout=SEND_TIMEOUT + 1)
+
+
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop for broadcasts (a new one in a forked child)."""
+    pid = os.getpid()
+    loop = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed() or _local.pid != pid:
+        loop = _local.loop = asyncio.new_event_loop()
+        _local.pid = pid
+    return loop
 
 
 def _after_commit(groups: tuple[str, ...], event: dict) -> None:

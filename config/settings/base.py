@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "tickets.models.TicketChannel",
         "InteractionChannelEnum": "helpdesk.models.people.Channel",
         "DeliveryStatusEnum": "helpdesk.models.webhooks.DeliveryStatus",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
     },
 }
 # The API: requests per key (or user) per period; how long an Idempotency-Key is remembered.
@@ -283,9 +285,10 @@ CELERY_BEAT_SCHEDULE["chat-timers"] = {
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 
 # Surveys: links in emails start with SURVEYS_BASE_URL; the public form is rate-limited per IP
-# (Django's cache: per process with the default LocMemCache) and size-limited; a poor answer's
-# follow-up is due SURVEYS_FOLLOW_UP_WITHIN (a policy duration) after it opens; beat emails the
-# weekly digest on Monday at 08:00 (CELERY_TIMEZONE).
+# (the shared Redis cache, CACHES) and size-limited; a poor answer's
+# follow-up runs the policy's surveys.follow_up clock, or, if the policy sets no
+# `[surveys] follow_up`, is due SURVEYS_FOLLOW_UP_WITHIN (a policy duration) after it opens; beat
+# emails the weekly digest on Monday at 08:00 (CELERY_TIMEZONE).
 SURVEYS_BASE_URL = env("SURVEYS_BASE_URL", default="http://127.0.0.1:8000")
 SURVEYS_RATE_LIMIT = env.int("SURVEYS_RATE_LIMIT", default=30)
 SURVEYS_RATE_WINDOW_SECONDS = env.int("SURVEYS_RATE_WINDOW_SECONDS", default=600)

@@ -272,7 +272,8 @@ class _Reader(TomlReader):
         below = self.integer(t, "surveys.follow_up_below", -(-scale // 2), minimum=1) or 1
         if below > scale:
             self.problem("surveys.follow_up_below", f"must be between 1 and the scale ({scale})")
-        return SurveysPolicy(expires, question, scale, below)
+        follow_up = self.duration(t, "surveys.follow_up")
+        return SurveysPolicy(expires, question, scale, below, follow_up)
 
     def servable(self, calendar: Calendar) -> None:
         """The calendar must be able to bring every duration set to an end."""

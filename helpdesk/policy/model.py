@@ -5,7 +5,8 @@ a channel's targets are unset and `survey` is false; chat's `wait_notice_after` 
 `offer_message_after` are unset, `max_concurrent_per_agent` is 1 (simultaneous chats off) and
 `greeting` is DEFAULT_GREETING; complaints `review` is "weekly" and `procedure` is empty; there
 are no escalation levels; surveys expire after "7d", ask DEFAULT_QUESTION on a 1..5 scale and
-follow up scores below half the scale, rounded up (3 on the 5-point scale);
+follow up scores below half the scale, rounded up (3 on the 5-point scale), and set no
+`follow_up` target (the project's extension: no `surveys.follow_up` clock);
 `review_every_months` is 12.
 """
 
@@ -22,8 +23,12 @@ from .errors import UnknownTarget
 CHANNELS = ("chat", "email", "phone")
 CHANNEL_TARGETS = ("acknowledge", "first_response", "resolution")
 COMPLAINT_TARGETS = ("acknowledge", "resolution")
-TARGETS: tuple[str, ...] = tuple(f"{c}.{t}" for c in CHANNELS for t in CHANNEL_TARGETS) + tuple(
-    f"complaints.{t}" for t in COMPLAINT_TARGETS
+# The project's extension of the format (config/service_policy.toml): `[surveys] follow_up`.
+SURVEY_TARGETS = ("follow_up",)
+TARGETS: tuple[str, ...] = (
+    tuple(f"{c}.{t}" for c in CHANNELS for t in CHANNEL_TARGETS)
+    + tuple(f"complaints.{t}" for t in COMPLAINT_TARGETS)
+    + tuple(f"surveys.{t}" for t in SURVEY_TARGETS)
 )
 NOTIFY = ("agent", "supervisor", "manager")
 REVIEW = ("daily", "weekly", "monthly")
@@ -83,6 +88,9 @@ class SurveysPolicy:
     question: str = DEFAULT_QUESTION
     scale: int = 5
     follow_up_below: int = 3
+    # The project's extension of the format: the `surveys.follow_up` target, within which a
+    # supervisor follows up a poor answer. Unset: no such target.
+    follow_up: Duration | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,7 @@ class ServicePolicy:
         sections: dict[str, Any] = dict(self.channels)
         if self.complaints is not None:
             sections["complaints"] = self.complaints
+        sections["surveys"] = self.surveys
         for name in TARGETS:
             section, key = name.split(".")
             value = getattr(sections.get(section), key, None)

@@ -2,11 +2,14 @@
 
 import json
 import logging
+import threading
+import time
 from datetime import UTC, datetime
 from functools import partial
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from helpdesk.models import WebhookDelivery, WebhookSubscription
@@ -49,10 +52,51 @@ def emit_event(*, name: str, payload: dict, occurred_at: datetime | None = None)
     transaction.on_commit(partial(create_deliveries, name, _json_safe(envelope)), robust=True)
 
 
+# The event names some active subscription wants ("*" among them when one wants every event),
+# kept per process for WANTED_TTL seconds so that an event nobody subscribes to costs no query.
+# A subscription saved or deleted in this process clears it at once; one changed in another
+# process is seen within WANTED_TTL seconds.
+WANTED_TTL = 5.0
+_wanted_lock = threading.Lock()
+_wanted: tuple[float, frozenset[str]] | None = None
+
+
+def _wanted_events() -> frozenset[str]:
+    global _wanted
+    cached = _wanted
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    names: set[str] = set()
+    for events in WebhookSubscription.objects.filter(is_active=True).values_list(
+        "events", flat=True
+    ):
+        names.update(events or ())
+    wanted = frozenset(names)
+    with _wanted_lock:
+        _wanted = (time.monotonic() + WANTED_TTL, wanted)
+    return wanted
+
+
+def forget_wanted_events(**kwargs) -> None:
+    """Clear the cached names (a subscription was saved or deleted)."""
+    global _wanted
+    with _wanted_lock:
+        _wanted = None
+
+
+post_save.connect(forget_wanted_events, sender=WebhookSubscription, dispatch_uid="webhooks-wanted")
+post_delete.connect(
+    forget_wanted_events, sender=WebhookSubscription, dispatch_uid="webhooks-wanted-delete"
+)
+
+
 def create_deliveries(name: str, envelope: dict) -> list[int]:
     """One pending delivery per active subscription that wants `name`, each queued for
     Celery; returns their ids. A broker that is down loses nothing: the beat sweep
     (`retry_webhook_deliveries`) sends pending deliveries later."""
+    wanted = _wanted_events()
+    if name not in wanted and ALL not in wanted:
+        return []
     subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(name)]
     if not subscriptions:
         return []

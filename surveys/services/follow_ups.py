@@ -1,8 +1,12 @@
-"""Follow-ups of poor answers: a case for the agent's supervisor, due by a time of its own.
+"""Follow-ups of poor answers: a case for the agent's supervisor, with a clock of its own.
 
-The core's clocks only take the policy's targets (`chat.first_response`, ...), and the policy
-format has no `surveys.follow_up` target yet; so a follow-up is due SURVEYS_FOLLOW_UP_WITHIN
-(a policy duration, default "2wd") after it opens, computed by the policy's own calendar.
+When the policy in force sets `[surveys] follow_up` (the project's extension of the format, the
+target `surveys.follow_up`), opening a follow-up starts that SLA clock on it, answerable by the
+supervisor: the clock owns the due time (`FollowUp.due_at` is its copy, for ordering the
+desk's list), a breach escalates through the policy's `[[escalation]]` levels like any clock's,
+and closing the follow-up stops the clock (met, or breached if closed late). A policy without
+the key starts no clock: the follow-up is then due SURVEYS_FOLLOW_UP_WITHIN (a policy duration,
+default "2wd") after it opens, by the policy's own calendar, and nothing escalates.
 """
 
 from datetime import datetime
@@ -19,7 +23,8 @@ from helpdesk.policy import parse_duration
 from helpdesk.roles import has_role
 from helpdesk.services.notifications import notify
 from helpdesk.services.policy import policy_in_force
-from surveys.models import FollowUp, FollowUpStatus, SurveyResponse
+from helpdesk.services.sla import start_clock, stop_clocks_for
+from surveys.models import FOLLOW_UP_TARGET, FollowUp, FollowUpStatus, SurveyResponse
 
 
 def supervisor_for(agent):
@@ -54,8 +59,9 @@ def _all_supervisor_ids() -> list[int]:
 
 @transaction.atomic
 def open_follow_up(*, response: SurveyResponse, now: datetime | None = None) -> FollowUp:
-    """Open the follow-up of a poor answer (once per response) and notify its supervisor, or
-    every supervisor when the agent has none."""
+    """Open the follow-up of a poor answer (once per response), start its `surveys.follow_up`
+    clock when the policy in force sets one (else it is due SURVEYS_FOLLOW_UP_WITHIN later),
+    and notify its supervisor, or every supervisor when the agent has none."""
     existing = FollowUp.objects.filter(response=response).first()
     if existing is not None:
         return existing
@@ -63,13 +69,24 @@ def open_follow_up(*, response: SurveyResponse, now: datetime | None = None) -> 
     invitation = response.invitation
     supervisor = supervisor_for(invitation.agent)
     _version, policy = policy_in_force(now=now)
-    within = parse_duration(settings.SURVEYS_FOLLOW_UP_WITHIN)
-    follow_up = FollowUp.objects.create(
-        response=response,
-        supervisor=supervisor,
-        opened_at=now,
-        due_at=policy.calendar.due(within, now),
-    )
+    if FOLLOW_UP_TARGET in policy.targets():
+        # The clock needs the saved case, and the due time is the clock's: it is copied below.
+        follow_up = FollowUp.objects.create(
+            response=response, supervisor=supervisor, opened_at=now, due_at=now
+        )
+        clock = start_clock(
+            case=follow_up, target=FOLLOW_UP_TARGET, started_at=now, assignee=supervisor
+        )
+        follow_up.due_at = clock.due_at
+        follow_up.save(update_fields=["due_at"])
+    else:
+        within = parse_duration(settings.SURVEYS_FOLLOW_UP_WITHIN)
+        follow_up = FollowUp.objects.create(
+            response=response,
+            supervisor=supervisor,
+            opened_at=now,
+            due_at=policy.calendar.due(within, now),
+        )
     answered = "yes" if response.answered else "no"
     message = (
         f"Survey follow-up: {invitation} scored {response.score}, question answered: {answered}."
@@ -91,7 +108,8 @@ def open_follow_up(*, response: SurveyResponse, now: datetime | None = None) -> 
 def close_follow_up(
     *, follow_up: FollowUp, by, notes: str, now: datetime | None = None
 ) -> FollowUp:
-    """A supervisor or manager closes the follow-up, saying what was done (required)."""
+    """A supervisor or manager closes the follow-up, saying what was done (required); its
+    clock, if it has one, stops then (met, or breached when closed after it was due)."""
     if not has_role(by, Role.SUPERVISOR, Role.MANAGER):
         raise PermissionDenied("Only supervisors and managers close survey follow-ups.")
     notes = (notes or "").strip()
@@ -105,4 +123,5 @@ def close_follow_up(
     follow_up.closed_at = now or timezone.now()
     follow_up.closed_by = by
     follow_up.save(update_fields=["status", "notes", "closed_at", "closed_by"])
+    stop_clocks_for(case=follow_up, targets=[FOLLOW_UP_TARGET], at=follow_up.closed_at)
     return follow_up

@@ -15,7 +15,13 @@ from helpdesk.models import Role
 from helpdesk.roles import has_role
 from helpdesk.services.policy import policy_in_force
 from surveys.forms import PERIODS, ReportFilterForm
-from surveys.selectors import Filters, follow_up_detail, open_follow_ups, survey_report
+from surveys.selectors import (
+    Filters,
+    follow_up_clock,
+    follow_up_detail,
+    open_follow_ups,
+    survey_report,
+)
 from surveys.services import close_follow_up
 
 STAFF = (Role.SUPERVISOR, Role.MANAGER)
@@ -165,12 +171,17 @@ def follow_up_view(request, pk: int):
             error = "; ".join(exc.messages)
         else:
             return redirect("surveys:follow-up", pk=pk)
+    # The due time is the clock's when the follow-up has one (else the fallback set at opening).
+    clock = follow_up_clock(follow_up=follow_up)
+    due_at = clock.due_at if clock is not None else follow_up.due_at
     context = {
         "follow_up": follow_up,
+        "clock": clock,
+        "due_at": due_at,
         "invitation": follow_up.response.invitation,
         "conversation_url": conversation_admin_url(follow_up.response.invitation),
         "complaint_url": complaint_link(follow_up),
         "error": error,
-        "overdue": follow_up.status == "open" and follow_up.due_at < timezone.now(),
+        "overdue": follow_up.status == "open" and due_at < timezone.now(),
     }
     return render(request, "surveys/follow_up.html", context, status=400 if error else 200)

@@ -221,6 +221,14 @@ class TestDeadline:
 
         assert out == f"{due}\n"
 
+    def test_the_survey_follow_up_target_of_the_project_policy(self):
+        project_policy = Path(settings.BASE_DIR) / "config" / "service_policy.toml"
+        out, _ = run(
+            "deadline", "surveys.follow_up", EXAMPLE_START, "--policy", str(project_policy)
+        )
+
+        assert out == "2026-11-25T00:00:00+00:00\n"  # "2wd" from Friday 17:00 London
+
     def test_the_start_may_have_any_offset(self, policy_file):
         out, _ = run(
             "deadline", "chat.first_response", "2026-11-20T12:00:00-05:00", "--policy",

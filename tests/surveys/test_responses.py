@@ -118,7 +118,7 @@ def test_follow_up_goes_to_the_agents_supervisor_and_notifies_them(now, invitati
     assert follow_up.supervisor == supervisor
     assert follow_up.status == FollowUpStatus.OPEN
     assert follow_up.opened_at == now
-    # SURVEYS_FOLLOW_UP_WITHIN = "2wd": Monday's follow-up is due at the end of Wednesday.
+    # The policy's [surveys] follow_up = "2wd": Monday's follow-up is due at the end of Wednesday.
     assert follow_up.due_at.isoformat() == "2026-03-05T00:00:00+00:00"
     note = Notification.objects.get(kind="survey.follow_up")
     assert note.recipient == supervisor

@@ -29,7 +29,7 @@ from helpdesk.services.sla import (
     assign_clocks_for,
     pause_clock,
     resume_clock,
-    start_clock,
+    start_clocks,
     stop_clocks_for,
 )
 
@@ -116,10 +116,17 @@ def open_ticket(
         updated_at=opened_at,
     )
     targets = policy.targets()
-    for target in TARGETS:
-        name = target_name(ticket, target)
-        if name in targets and (acknowledge or target != "acknowledge"):
-            start_clock(case=ticket, target=name, started_at=opened_at, assignee=assignee)
+    start_clocks(
+        case=ticket,
+        targets=[
+            name
+            for target in TARGETS
+            if (name := target_name(ticket, target)) in targets
+            and (acknowledge or target != "acknowledge")
+        ],
+        started_at=opened_at,
+        assignee=assignee,
+    )
     record_interaction(
         customer=customer,
         channel=Channel(channel),

@@ -9,6 +9,7 @@ from .clocks import (
     pause_clock,
     resume_clock,
     start_clock,
+    start_clocks,
     stop_clock,
     stop_clocks_for,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "pause_clock",
     "resume_clock",
     "start_clock",
+    "start_clocks",
     "stop_clock",
     "stop_clocks_for",
     "sweep_clocks",
