@@ -176,6 +176,22 @@ class TicketDetailApi(TicketAccess, ApiView):
         return Response(detail(ticket.pk))
 
 
+def post_message(view, request, ticket_id: int, write_message):
+    """A reply or a note on a ticket (`write_message` is the service), created once per
+    Idempotency-Key."""
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+
+    def create():
+        data = TextInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = write_message(
+            ticket=ticket, author=request.user, text=data.validated_data["text"]
+        )
+        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+    return view.create_once(request, create)
+
+
 class TicketReplyApi(TicketAccess, ApiView):
     @extend_schema(
         summary="Reply to the customer",
@@ -186,17 +202,7 @@ class TicketReplyApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def post(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
-
-        def create():
-            data = TextInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            message = services.send_reply(
-                ticket=ticket, author=request.user, text=data.validated_data["text"]
-            )
-            return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
-
-        return self.create_once(request, create)
+        return post_message(self, request, ticket_id, services.send_reply)
 
 
 class TicketNoteApi(TicketAccess, ApiView):
@@ -209,17 +215,7 @@ class TicketNoteApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def post(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
-
-        def create():
-            data = TextInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            message = services.add_internal_note(
-                ticket=ticket, author=request.user, text=data.validated_data["text"]
-            )
-            return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
-
-        return self.create_once(request, create)
+        return post_message(self, request, ticket_id, services.add_internal_note)
 
 
 class TicketAssignApi(TicketAccess, ApiView):
