@@ -1,1 +1,30 @@
 """Root fixtures shared by every test package."""
+
+import pytest
+
+from tests.support.mail import smtp_listening
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks queued through Celery run at once in this process (the real call path, without a
+    broker), their errors surfacing."""
+    from config.celery import app
+
+    app.loader.import_default_modules()  # register every app's tasks, as a worker does
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback, and Django's SMTP backend pointed at it."""
+    with smtp_listening() as (port, handler):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 10
+        yield handler

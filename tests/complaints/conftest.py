@@ -6,11 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.celery import app as celery_app
 from helpdesk.models import Role
 from helpdesk.services.policy import ensure_policy_in_force
 from tests.helpdesk.factories import AgentFactory, UserFactory
-from tests.support.servers import free_port
 
 LONDON = ZoneInfo("Europe/London")
 # Friday 20 November 2026, 17:00 London (GMT, so UTC is the same): the POLICY.md example.
@@ -49,42 +47,3 @@ def agent(db):
 @pytest.fixture
 def supervisor(db):
     return AgentFactory(role=Role.SUPERVISOR, user=UserFactory(username="sam")).user
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks queued through Celery run at once in this process, their errors surfacing."""
-    celery_app.loader.import_default_modules()
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield celery_app
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
-
-
-class _Collector:
-    """An aiosmtpd handler that keeps every envelope it is given."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK: queued"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on loopback, and Django's SMTP backend pointed at it."""
-    from aiosmtpd.controller import Controller
-
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    yield handler
-    controller.stop()

@@ -97,15 +97,3 @@ def make_ticket(policy, customer, agent, django_capture_on_commit_callbacks):
 @pytest.fixture
 def ticket(make_ticket):
     return make_ticket()
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks queued through Celery run at once in this process (the real call path, no broker)."""
-    from config.celery import app
-
-    app.loader.import_default_modules()  # register every app's tasks, as a worker does
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -17,31 +17,18 @@ from surveys.services import invite_to_survey, submit_survey_response
 from surveys.services.digest import digest_period
 from tests.helpdesk.factories import InteractionFactory
 from tests.integration.conftest import Worker
-from tests.support.servers import free_port, wait_for
+from tests.support.mail import smtp_listening
+from tests.support.servers import wait_for
 
 from .factories import token_of
 
 pytestmark = pytest.mark.integration
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK: queued"
-
-
 @pytest.fixture
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, handler
-    controller.stop()
+    with smtp_listening() as (port, handler):
+        yield port, handler
 
 
 @pytest.fixture

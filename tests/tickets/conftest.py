@@ -7,11 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.celery import app as celery_app
 from helpdesk.models import Role
 from helpdesk.services.policy import ensure_policy_in_force
 from tests.helpdesk.factories import AgentFactory, TeamFactory, UserFactory
-from tests.support.servers import free_port
 from tickets.services import ingest_email
 
 EMAILS = Path(__file__).parent / "emails"
@@ -70,43 +68,3 @@ def ingest(policy, django_capture_on_commit_callbacks):
             return ingest_email(raw=eml(name, **values))
 
     return run
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks queued through Celery run at once in this process (a real Celery call path,
-    without a broker)."""
-    celery_app.loader.import_default_modules()  # register every app's tasks, as a worker does
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield celery_app
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
-
-
-class _Collector:
-    """An aiosmtpd handler that keeps every envelope it is given."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK: queued"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on loopback, and Django's SMTP backend pointed at it."""
-    from aiosmtpd.controller import Controller
-
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    yield handler
-    controller.stop()
