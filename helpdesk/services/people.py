@@ -68,7 +68,6 @@ def normalise_email(raw: str) -> str:
     return value
 
 
-@transaction.atomic
 def find_or_create_customer(
     *, name: str = "", email: str = "", phone: str = "", external_id: str = ""
 ) -> Customer:
@@ -79,18 +78,20 @@ def find_or_create_customer(
     or external id there is nobody to find, so a new customer is created (an anonymous chat).
     """
     details = _clean_details(name=name, email=email, phone=phone, external_id=external_id)
-    customer = _find_customer(**details)
-    if customer is None:
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(**details)
-        except IntegrityError:
-            # Another request created them between our look-up and insert: use theirs.
-            customer = _find_customer(**details)
-            if customer is None:
-                raise
-    _fill_in(customer, **details)
-    return customer
+    # Within a caller's transaction, no savepoint: a failure here fails the caller's too.
+    with transaction.atomic(savepoint=False):
+        customer = _find_customer(**details)
+        if customer is None:
+            try:
+                with transaction.atomic():
+                    return Customer.objects.create(**details)
+            except IntegrityError:
+                # Another request created them between our look-up and insert: use theirs.
+                customer = _find_customer(**details)
+                if customer is None:
+                    raise
+        _fill_in(customer, **details)
+        return customer
 
 
 def _clean_details(*, name: str, email: str, phone: str, external_id: str) -> dict[str, str]:
@@ -140,7 +141,6 @@ def _fill_in(customer: Customer, *, name: str, email: str, phone: str, external_
         customer.save(update_fields=changed)
 
 
-@transaction.atomic
 def record_interaction(
     *,
     customer: Customer,
@@ -156,6 +156,7 @@ def record_interaction(
 
     `kind` says what happened ("chat started", "call logged", ...); `case` is the ticket, chat or
     complaint it belongs to, if any (saved first); `occurred_at` must be aware (default: now).
+    Checked first, then written in one statement: no transaction (or savepoint) of its own.
     """
     if channel not in Channel.values:
         raise ValidationError({"channel": f"'{channel}' is not a channel."})

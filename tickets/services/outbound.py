@@ -155,7 +155,7 @@ def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None 
     return message
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # never caught halfway: no savepoint needed
 def queue_acknowledgement(
     *, ticket: Ticket, replying_to: Message, at: datetime | None = None
 ) -> Message:

@@ -73,7 +73,6 @@ def lock_ticket(ticket: Ticket) -> Ticket:
     )
 
 
-@transaction.atomic
 def open_ticket(
     *,
     customer: Customer,
@@ -98,46 +97,49 @@ def open_ticket(
         raise ValidationError({"channel": f"'{channel}' is not a ticket channel."})
     if priority not in Priority.values:
         raise ValidationError({"priority": f"'{priority}' is not a priority."})
-    opened_at = opened_at or timezone.now()
-    version, policy = policy_in_force(now=opened_at)
-    max_subject = Ticket._meta.get_field("subject").max_length
-    ticket = Ticket.objects.create(
-        number=next_ticket_number(),
-        channel=channel,
-        subject=(subject or "").strip()[:max_subject],
-        customer=customer,
-        team=team,
-        assignee=assignee,
-        priority=priority,
-        status=Status.NEW,
-        policy_version=version,
-        linked_ticket=linked_ticket,
-        created_at=opened_at,
-        updated_at=opened_at,
-    )
-    targets = policy.targets()
-    start_clocks(
-        case=ticket,
-        targets=[
-            name
-            for target in TARGETS
-            if (name := target_name(ticket, target)) in targets
-            and (acknowledge or target != "acknowledge")
-        ],
-        started_at=opened_at,
-        assignee=assignee,
-    )
-    record_interaction(
-        customer=customer,
-        channel=Channel(channel),
-        kind="ticket opened",
-        summary=f"{ticket.reference} {ticket.subject}".strip(),
-        case=ticket,
-        agent=actor,
-        occurred_at=opened_at,
-    )
-    broadcast_ticket_created(ticket)
-    return ticket
+    # Checked first, then one transaction, without a savepoint of its own inside a caller's: a
+    # failure here fails the caller's transaction too.
+    with transaction.atomic(savepoint=False):
+        opened_at = opened_at or timezone.now()
+        version, policy = policy_in_force(now=opened_at)
+        max_subject = Ticket._meta.get_field("subject").max_length
+        ticket = Ticket.objects.create(
+            number=next_ticket_number(),
+            channel=channel,
+            subject=(subject or "").strip()[:max_subject],
+            customer=customer,
+            team=team,
+            assignee=assignee,
+            priority=priority,
+            status=Status.NEW,
+            policy_version=version,
+            linked_ticket=linked_ticket,
+            created_at=opened_at,
+            updated_at=opened_at,
+        )
+        targets = policy.targets()
+        start_clocks(
+            case=ticket,
+            targets=[
+                name
+                for target in TARGETS
+                if (name := target_name(ticket, target)) in targets
+                and (acknowledge or target != "acknowledge")
+            ],
+            started_at=opened_at,
+            assignee=assignee,
+        )
+        record_interaction(
+            customer=customer,
+            channel=Channel(channel),
+            kind="ticket opened",
+            summary=f"{ticket.reference} {ticket.subject}".strip(),
+            case=ticket,
+            agent=actor,
+            occurred_at=opened_at,
+        )
+        broadcast_ticket_created(ticket)
+        return ticket
 
 
 def _event(ticket: Ticket, *, kind: str, actor, old: str, new: str, at: datetime, note=""):

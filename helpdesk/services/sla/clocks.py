@@ -81,7 +81,7 @@ def start_clock(
     return clock
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def start_clocks(
     *,
     case: models.Model,
@@ -215,8 +215,11 @@ def stop_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
     recorded first, with the escalation levels due by `at`, exactly as the sweep would have;
     a breached clock stays breached. Stopping a stopped clock changes nothing.
     """
-    at = at or timezone.now()
-    clock = _lock(clock)
+    return _stop_locked(_lock(clock), at=at or timezone.now())
+
+
+def _stop_locked(clock: Clock, *, at: datetime) -> Clock:
+    """`stop_clock` on a clock already locked by this transaction."""
     if clock.state == ClockState.STOPPED:
         return clock
     if clock.state == ClockState.RUNNING and clock.due_at < at:
@@ -238,11 +241,12 @@ def stop_clocks_for(
 ) -> list[Clock]:
     """Stop every clock of `case` not yet stopped (only those of `targets`, if given), each as
     `stop_clock` does, in one transaction."""
-    with transaction.atomic():
-        clocks = _clocks_of(case).exclude(state=ClockState.STOPPED)
+    at = at or timezone.now()
+    with transaction.atomic(savepoint=False):
+        clocks = _clocks_of(case).select_for_update(of=("self",)).exclude(state=ClockState.STOPPED)
         if targets is not None:
             clocks = clocks.filter(target__in=list(targets))
-        return [stop_clock(clock=clock, at=at) for clock in clocks.order_by("pk")]
+        return [_stop_locked(clock, at=at) for clock in clocks.order_by("pk")]
 
 
 @transaction.atomic
