@@ -2,48 +2,21 @@
 
 import time as timer
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.policy import WEEKDAYS, Calendar, PolicyError, load_policy_file, parse_duration
-
-LONDON = ZoneInfo("Europe/London")
-NEW_YORK = ZoneInfo("America/New_York")
-REFERENCE = Path(__file__).resolve().parents[2] / "config" / "service_policy.toml"
-WEEK = ("mon", "tue", "wed", "thu", "fri")
-
-
-def minutes(interval: str) -> tuple[int, int]:
-    start, end = interval.split("-")
-    return tuple(int(t[:2]) * 60 + int(t[3:]) for t in (start, end))  # type: ignore[return-value]
-
-
-def make_calendar(tz="Europe/London", hours=None, working=WEEK, holidays=()) -> Calendar:
-    """A calendar from readable parts; by default 09:00-17:00 on weekdays."""
-    hours = {day: ["09:00-17:00"] for day in WEEK} if hours is None else hours
-    return Calendar(
-        timezone=tz,
-        working_days=frozenset(WEEKDAYS.index(d) for d in working),
-        holidays=frozenset(date.fromisoformat(h) for h in holidays),
-        hours=tuple(tuple(minutes(i) for i in hours.get(day, ())) for day in WEEKDAYS),
-    )
-
-
-def every_day(*intervals: str) -> dict[str, list[str]]:
-    return {day: list(intervals) for day in WEEKDAYS}
-
-
-def local(tz: ZoneInfo, *args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=tz, fold=fold)
-
-
-def due(calendar: Calendar, text: str, start: datetime) -> datetime:
-    return calendar.due(parse_duration(text), start)
-
-
-SPLIT = make_calendar(hours={day: ["09:00-12:00", "13:00-17:00"] for day in WEEK})
+from helpdesk.policy import WEEKDAYS, Calendar, PolicyError, load_policy_file
+from tests.policy.support import (
+    LONDON,
+    NEW_YORK,
+    REFERENCE,
+    SPLIT,
+    due,
+    every_day,
+    local,
+    make_calendar,
+)
 
 
 @pytest.fixture(scope="module")

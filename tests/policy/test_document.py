@@ -4,8 +4,6 @@ import json
 import pickle
 from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,32 +16,7 @@ from helpdesk.policy import (
     parse_duration,
     parse_policy,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT_COPY = ROOT / "config" / "service_policy.toml"
-SHARED = Path("/work/shared/service_policy.toml")
-LONDON = ZoneInfo("Europe/London")
-
-DOCUMENT = """[document]
-title = "T"
-company = "C"
-version = "1"
-effective = 2026-01-01
-approved_by = "A"
-"""
-CALENDAR = """[calendar]
-timezone = "Europe/London"
-working_days = ["mon", "tue", "wed", "thu", "fri"]
-[calendar.hours]
-mon = ["09:00-17:00"]
-"""
-
-
-def problems(text: str) -> tuple[str, ...]:
-    with pytest.raises(PolicyError) as info:
-        parse_policy(text)
-    assert str(info.value) == "\n".join(info.value.problems)
-    return info.value.problems
+from tests.policy.support import CALENDAR, DOCUMENT, LONDON, PROJECT_COPY, SHARED
 
 
 @pytest.fixture(scope="module")

@@ -1,42 +1,12 @@
 """Every problem in a policy document is reported at once, with its key path."""
 
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from helpdesk.policy import (
-    PolicyError,
     ServicePolicy,
     load_policy_file,
-    parse_policy,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT_COPY = ROOT / "config" / "service_policy.toml"
-SHARED = Path("/work/shared/service_policy.toml")
-LONDON = ZoneInfo("Europe/London")
-
-DOCUMENT = """[document]
-title = "T"
-company = "C"
-version = "1"
-effective = 2026-01-01
-approved_by = "A"
-"""
-CALENDAR = """[calendar]
-timezone = "Europe/London"
-working_days = ["mon", "tue", "wed", "thu", "fri"]
-[calendar.hours]
-mon = ["09:00-17:00"]
-"""
-
-
-def problems(text: str) -> tuple[str, ...]:
-    with pytest.raises(PolicyError) as info:
-        parse_policy(text)
-    assert str(info.value) == "\n".join(info.value.problems)
-    return info.value.problems
+from tests.policy.support import CALENDAR, DOCUMENT, PROJECT_COPY, problems
 
 
 @pytest.fixture(scope="module")
