@@ -50,6 +50,7 @@ Help desk running (logs in var/log/, Ctrl-C stops everything):
   Desk:        http://127.0.0.1:$PORT/desk/
   Admin:       http://127.0.0.1:$PORT/admin/
   API docs:    http://127.0.0.1:$PORT/api/docs/
+  Chat widget: http://127.0.0.1:$PORT/chat/
   Health:      http://127.0.0.1:$PORT/health/
 MSG
 wait -n "${pids[@]}" || true
