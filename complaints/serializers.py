@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.api.serializers import CustomerDetailsInput
 from helpdesk.models import Customer, Role
 
 from .models import (
@@ -227,18 +228,6 @@ def managers():
     return get_user_model().objects.filter(is_active=True, agent_profile__role=Role.MANAGER)
 
 
-class ComplaintCustomerInput(serializers.Serializer):
-    name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Their name."
-    )
-    email = serializers.CharField(
-        required=False, allow_blank=True, max_length=254, help_text="Their email address."
-    )
-    phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=40, help_text="Their phone number."
-    )
-
-
 class ComplaintLogInput(serializers.Serializer):
     customer_id = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
@@ -246,7 +235,7 @@ class ComplaintLogInput(serializers.Serializer):
         allow_null=True,
         help_text="An existing customer; or give `customer` details instead.",
     )
-    customer = ComplaintCustomerInput(
+    customer = CustomerDetailsInput(
         required=False, help_text="Found by email, then phone; created if nobody matches."
     )
     channel = serializers.ChoiceField(

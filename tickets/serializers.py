@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import serializers
 
+from helpdesk.api.serializers import CustomerDetailsInput
 from helpdesk.models import Clock, Customer, Team
 from helpdesk.models.sla import ClockState
 
@@ -237,21 +238,6 @@ class TimelineEntryOutput(serializers.Serializer):
 
 
 # -- input ----------------------------------------------------------------------------------
-
-
-class CustomerDetailsInput(serializers.Serializer):
-    name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Their name."
-    )
-    email = serializers.CharField(
-        required=False, allow_blank=True, max_length=254, help_text="Their email address."
-    )
-    phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=40, help_text="Their phone number."
-    )
-    external_id = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Your own id for them."
-    )
 
 
 class TicketCreateInput(serializers.Serializer):
