@@ -15,8 +15,8 @@ from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
 from helpdesk.api.permissions import MANAGERS, STAFF
 from helpdesk.api.schema import responses
+from helpdesk.api.serializers import customer_from
 from helpdesk.models import Scope
-from helpdesk.services.people import find_or_create_customer
 
 from . import services
 from .models import Complaint
@@ -90,9 +90,7 @@ class ComplaintListApi(ComplaintAccess, ApiListView):
             data.is_valid(raise_exception=True)
             values = data.validated_data
             with transaction.atomic():
-                customer = values.get("customer_id") or find_or_create_customer(
-                    **values.get("customer", {})
-                )
+                customer = customer_from(values)
                 complaint = services.log_complaint(
                     customer=customer,
                     channel=values["channel"],

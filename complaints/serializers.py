@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from helpdesk.api.serializers import CustomerDetailsInput
+from helpdesk.api.serializers import CustomerDetailsInput, check_customer_given
 from helpdesk.models import Customer, Role
 
 from .models import (
@@ -274,12 +274,7 @@ class ComplaintLogInput(serializers.Serializer):
         return found
 
     def validate(self, attrs):
-        details = attrs.get("customer") or {}
-        if not attrs.get("customer_id") and not any(details.values()):
-            raise serializers.ValidationError(
-                {"customer": "Give customer_id, or the customer's name, email or phone."}
-            )
-        return attrs
+        return check_customer_given(attrs)
 
 
 class LetterInput(serializers.Serializer):

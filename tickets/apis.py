@@ -15,9 +15,9 @@ from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
 from helpdesk.api.permissions import STAFF
 from helpdesk.api.schema import responses
+from helpdesk.api.serializers import customer_from
 from helpdesk.models import Clock, Scope
 from helpdesk.models.sla import ClockState
-from helpdesk.services.people import find_or_create_customer
 
 from . import services
 from .models import Ticket
@@ -121,9 +121,7 @@ class TicketListApi(TicketAccess, ApiListView):
             data = TicketCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
             values = data.validated_data
-            customer = values.get("customer_id") or find_or_create_customer(
-                **values.get("customer", {})
-            )
+            customer = customer_from(values)
             ticket = services.open_ticket(
                 customer=customer,
                 subject=values["subject"],

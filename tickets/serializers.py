@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.api.serializers import CustomerDetailsInput
+from helpdesk.api.serializers import CustomerDetailsInput, check_customer_given
 from helpdesk.models import Clock, Customer, Team
 from helpdesk.models.sla import ClockState
 
@@ -268,12 +268,7 @@ class TicketCreateInput(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        details = attrs.get("customer") or {}
-        if not attrs.get("customer_id") and not any(details.values()):
-            raise serializers.ValidationError(
-                {"customer": "Give customer_id, or the customer's email, phone or external id."}
-            )
-        return attrs
+        return check_customer_given(attrs)
 
 
 class TicketUpdateInput(serializers.Serializer):

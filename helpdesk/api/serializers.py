@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from helpdesk.services.people import find_or_create_customer
+
 
 class CustomerDetailsInput(serializers.Serializer):
     """A customer given by their details: found by email, then phone (then external id), and
@@ -19,3 +21,19 @@ class CustomerDetailsInput(serializers.Serializer):
     external_id = serializers.CharField(
         required=False, allow_blank=True, max_length=100, help_text="Your own id for them."
     )
+
+
+def check_customer_given(attrs: dict) -> dict:
+    """A create names its customer: `customer_id`, or details to find or create them by."""
+    details = attrs.get("customer") or {}
+    if not attrs.get("customer_id") and not any(details.values()):
+        raise serializers.ValidationError(
+            {"customer": "Give customer_id, or the customer's name, email, phone or external id."}
+        )
+    return attrs
+
+
+def customer_from(values: dict):
+    """The customer validated input names: the existing one by id, or the one its details find
+    (or create) through find_or_create_customer."""
+    return values.get("customer_id") or find_or_create_customer(**values.get("customer", {}))
