@@ -82,24 +82,29 @@ def test_customer_and_agent_chat_greet_answer_and_close(live_asgi, two_contexts)
 
 
 def test_a_proactive_invitation_can_be_declined_for_the_visit_or_accepted(live_asgi, browser):
+    # The page's timers run on Playwright's clock, so "time on page" passes when the test says.
     context = browser.new_context()
+    context.clock.install()
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         page.goto(f"{live_asgi}/chat/demo/?invite_after=1")
+        page.clock.run_for(1_500)
         page.locator("#chat-invitation").wait_for()
         page.click("#invite-decline")
         assert page.locator("#chat-invitation").count() == 0
         page.reload()  # the same visit: the decline is remembered
-        page.wait_for_timeout(2_000)
+        page.clock.run_for(60_000)  # a minute on the page, far past the rule's second
         assert page.locator("#chat-invitation").count() == 0
     finally:
         context.close()
     context = browser.new_context()  # another visit is invited again, and may accept
+    context.clock.install()
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         page.goto(f"{live_asgi}/chat/demo/?invite_after=1")
+        page.clock.run_for(1_500)
         page.click("#invite-accept")
         page.locator("#prechat-name").wait_for()
     finally:
