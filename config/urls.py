@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/v1/", include("helpdesk.api.urls")),
     path("api/v1/", include("tickets.apis")),
     path("api/v1/", include("complaints.apis")),
+    path("api/v1/", include("chat.apis")),
+    path("api/v1/", include("surveys.apis")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny]),

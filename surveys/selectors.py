@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDay, TruncWeek
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from helpdesk.models import Clock
@@ -105,7 +105,7 @@ def survey_report(
     *, filters: Filters, lowest: int = 10, bucket: str = "week", with_series: bool = True
 ) -> Report:
     """Responses, response rate, answered rate and average satisfaction in the period: in
-    total, by agent, by channel, over time (by `bucket`, "day" or "week"), and the `lowest`
+    total, by agent, by channel, over time (by `bucket`: day, week or month), and the `lowest`
     lowest-scored responses with their comments (lowest first)."""
     report = Report(filters=filters)
     invitations = invitations_in(filters)
@@ -131,7 +131,7 @@ def survey_report(
             .order_by("score", "answered", "-submitted_at", "pk")[:lowest]
         )
     if with_series:
-        trunc = TruncDay if bucket == "day" else TruncWeek
+        trunc = {"day": TruncDay, "month": TruncMonth}.get(bucket, TruncWeek)
         series = (
             invitations.annotate(period=trunc("created_at", tzinfo=timezone.get_current_timezone()))
             .values("period")

@@ -21,6 +21,9 @@ class Scope(models.TextChoices):
         "complaints:write",
         "Log complaints and take their workflow steps (as the key's owner's role allows)",
     )
+    CHATS_READ = "chats:read", "Read chats with their transcripts and summaries"
+    CHATS_WRITE = "chats:write", "Leave offline messages (each becomes a ticket)"
+    SURVEYS_READ = "surveys:read", "Read survey responses and satisfaction figures"
 
 
 class ApiKey(models.Model):

@@ -3,7 +3,10 @@ each token scope. Allowed gets the endpoint's success code, everyone else 401 or
 
 import pytest
 
+from chat.services import start_chat
 from helpdesk.models import Scope, WebhookSubscription
+from surveys.services import invite_to_survey, submit_survey_response
+from tests.surveys.factories import token_of
 
 from .conftest import ROLES
 
@@ -284,5 +287,46 @@ def test_complaints_permission_matrix(
     assert response.status_code == expected(principal, scope, roles, success), response.content
     if response.status_code >= 400:
         error = response.json()["error"]
+        assert error["code"] in {"not_authenticated", "permission_denied"}
+        assert error["message"]
+
+
+# The chats and surveys endpoints: staff read chats and leave offline messages; survey
+# responses and figures are for supervisors and managers, as on the desk's survey page.
+# (name, method, path, body, scope, roles, success)
+CHAT_SURVEY_ENDPOINTS = [
+    ("chats-list", "get", "/api/v1/chats/", None, Scope.CHATS_READ, STAFF, 200),
+    ("chat-read", "get", "/api/v1/chats/{chat}/", None, Scope.CHATS_READ, STAFF, 200),
+    ("chats-offline-message", "post", "/api/v1/chats/offline-messages/",
+     {"name": "Ann", "email": "ann@example.org", "text": "Please call me back."},
+     Scope.CHATS_WRITE, STAFF, 201),
+    ("survey-responses", "get", "/api/v1/surveys/responses/", None, Scope.SURVEYS_READ,
+     SUPERVISORS, 200),
+    ("survey-response", "get", "/api/v1/surveys/responses/{response}/", None,
+     Scope.SURVEYS_READ, SUPERVISORS, 200),
+    ("survey-aggregates", "get", "/api/v1/surveys/aggregates/?group_by=channel", None,
+     Scope.SURVEYS_READ, SUPERVISORS, 200),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "scope", "roles", "success"),
+    [pytest.param(*endpoint[1:], id=endpoint[0]) for endpoint in CHAT_SURVEY_ENDPOINTS],
+)
+def test_chats_and_surveys_permission_matrix(
+    api, ticket, staff, principal, method, path, body, scope, roles, success
+):
+    chat = start_chat(name="Ann", email="ann@example.org", question="Where is my order?")
+    invitation = invite_to_survey(
+        conversation=ticket, customer=ticket.customer, channel="email", agent=staff["agent"]
+    )
+    response = submit_survey_response(token=token_of(invitation), answered=True, score=4)
+    ids = {"chat": chat.pk, "response": response.pk}
+    client = api(principal)
+    answer = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
+    assert answer.status_code == expected(principal, scope, roles, success), answer.content
+    if answer.status_code >= 400:
+        error = answer.json()["error"]
         assert error["code"] in {"not_authenticated", "permission_denied"}
         assert error["message"]

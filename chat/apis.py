@@ -1,0 +1,149 @@
+"""The chats endpoints of the REST API (/api/v1/chats/): list, read with the transcript, and
+leave an offline message (a ticket, through the service the widget's offline form uses).
+Conventions: `helpdesk.api`. Secure-form details are never read here: they stay with the
+handling agent and their supervisor (`chat.services.secure`)."""
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
+from helpdesk.api.base import ApiListView, ApiView
+from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
+from helpdesk.api.permissions import STAFF
+from helpdesk.api.schema import responses
+from helpdesk.models import Scope
+
+from . import services
+from .filters import ChatApiFilter
+from .models import ChatMessage, ChatSession, Redaction
+from .serializers import (
+    ChatDetailOutput,
+    ChatOutput,
+    OfflineMessageInput,
+    OfflineMessageOutput,
+)
+
+TAGS = ["chats"]
+
+
+def api_chats():
+    """Chats as the API shows them, in one query: their latest line's time is a subquery on
+    the (session, seq) unique index."""
+    last_message = ChatMessage.objects.filter(
+        session_id=OuterRef("pk"), seq=OuterRef("last_seq")
+    ).values("created_at")[:1]
+    return (
+        ChatSession.objects.select_related(
+            "customer", "team", "agent", "escalated_to", "policy_version"
+        )
+        .annotate(last_message_at=Subquery(last_message))
+        .annotate(
+            updated_at=Greatest(
+                "started_at",
+                Coalesce("accepted_at", "started_at"),
+                Coalesce("closed_at", "started_at"),
+                Coalesce("last_message_at", "started_at"),
+            )
+        )
+    )
+
+
+def detail(chat_id: int) -> dict:
+    lines = ChatMessage.objects.select_related("author").order_by("seq")
+    redactions = Redaction.objects.select_related("message").order_by("at", "pk")
+    chat = get_object_or_404(
+        api_chats().prefetch_related(
+            Prefetch("messages", queryset=lines, to_attr="transcript_lines"),
+            Prefetch("redactions", queryset=redactions, to_attr="redaction_list"),
+        ),
+        pk=chat_id,
+    )
+    return ChatDetailOutput(chat).data
+
+
+class ChatAccess:
+    read_scope = Scope.CHATS_READ
+    write_scope = Scope.CHATS_WRITE
+    read_roles = write_roles = STAFF
+
+
+class ChatListApi(ChatAccess, ApiListView):
+    serializer_class = ChatOutput
+    filterset_class = ChatApiFilter
+    ordering = ("-pk",)  # newest first
+
+    def get_queryset(self):
+        return api_chats()
+
+    @extend_schema(
+        summary="List chats",
+        description="Newest first, cursor-paginated (follow `next`); every filter narrows the "
+        "list. The transcript is on each chat's own page.",
+        responses=responses({200: ChatOutput(many=True)}, 400, 404),
+        tags=TAGS,
+    )
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+
+class ChatDetailApi(ChatAccess, ApiView):
+    @extend_schema(
+        summary="Read a chat with its transcript",
+        description="The chat, its summary and every line of its transcript in order, as "
+        "stored: card and identity numbers were masked before they were stored, and details "
+        "the customer gave through the secure form are never included.",
+        responses=responses({200: ChatDetailOutput}, 404),
+        tags=TAGS,
+    )
+    def get(self, request, chat_id: int):
+        return Response(detail(chat_id))
+
+
+class OfflineMessageApi(ChatAccess, ApiView):
+    @extend_schema(
+        summary="Leave an offline message",
+        description="What the chat widget's 'leave a message' form does: the message becomes "
+        "a chat-channel ticket for the customer (found by email or phone, or created), with "
+        "the message as its first note and the channel's clocks started. With `phone` it is a "
+        "callback request. Send an `Idempotency-Key`: a retry then files one ticket, not two.",
+        request=OfflineMessageInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses=responses({201: OfflineMessageOutput}, 400, 422),
+        tags=TAGS,
+    )
+    def post(self, request):
+        def create():
+            data = OfflineMessageInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+            ticket = services.leave_message(
+                name=values.get("name", ""),
+                email=values.get("email", ""),
+                text=values["text"],
+                callback_phone=values.get("phone", ""),
+            )
+            body = {
+                "ticket_id": ticket.pk,
+                "number": ticket.number,
+                "reference": ticket.reference,
+                "customer_id": ticket.customer_id,
+            }
+            return Response(OfflineMessageOutput(body).data, status=status.HTTP_201_CREATED)
+
+        return self.create_once(request, create)
+
+
+urlpatterns = [
+    path("chats/", ChatListApi.as_view(), name="api-chats"),
+    path(
+        "chats/offline-messages/",
+        OfflineMessageApi.as_view(),
+        name="api-chat-offline-messages",
+    ),
+    path("chats/<id:chat_id>/", ChatDetailApi.as_view(), name="api-chat"),
+]

@@ -1,0 +1,200 @@
+"""The API's input and output shapes for chats (`chat.apis`). Shapes only: every rule is in
+`chat.services`. Secure-form details (`chat.services.secure`) are never part of any shape."""
+
+from rest_framework import serializers
+
+from helpdesk.models import Customer, Team
+
+from .models import ChatMessage, ChatSession, Redaction, Sender
+from .services.events import author_name
+
+# -- output ---------------------------------------------------------------------------------
+
+
+class ChatCustomerRef(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "email", "phone"]
+        extra_kwargs = {
+            "id": {"help_text": "The customer's id."},
+            "name": {"help_text": "Their name."},
+            "email": {"help_text": "Their email address."},
+            "phone": {"help_text": "Their phone number."},
+        }
+
+
+class ChatTeamRef(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+        extra_kwargs = {
+            "id": {"help_text": "The team's id."},
+            "name": {"help_text": "The team's name."},
+        }
+
+
+class ChatUserRef(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The user's id.")
+    username = serializers.CharField(help_text="Their username.")
+    name = serializers.SerializerMethodField(help_text="The name the customer saw.")
+
+    def get_name(self, user) -> str:
+        return author_name(user)
+
+
+class ChatOutput(serializers.ModelSerializer):
+    customer = ChatCustomerRef(help_text="Who the chat is with.")
+    team = ChatTeamRef(allow_null=True, help_text="The team whose queue it is in, if any.")
+    agent = ChatUserRef(allow_null=True, help_text="The agent who took it, if any.")
+    policy_version = serializers.CharField(
+        source="policy_version.version", help_text="The policy version it started under."
+    )
+    message_count = serializers.IntegerField(
+        source="last_seq", help_text="Lines in its transcript (the last line's `seq`)."
+    )
+    last_message_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its latest line was written (UTC); null if none."
+    )
+    updated_at = serializers.DateTimeField(
+        help_text="Its latest change (UTC): started, taken, closed or a new line."
+    )
+    ticket = serializers.IntegerField(
+        source="ticket_id",
+        allow_null=True,
+        help_text="The follow-up ticket it became (its id), if any.",
+    )
+    escalated_to = ChatUserRef(allow_null=True, help_text="The supervisor it was escalated to.")
+
+    class Meta:
+        model = ChatSession
+        fields = [
+            "id",
+            "status",
+            "customer",
+            "team",
+            "agent",
+            "question",
+            "policy_version",
+            "started_at",
+            "accepted_at",
+            "first_response_at",
+            "closed_at",
+            "customer_confirmed_resolved",
+            "message_count",
+            "last_message_at",
+            "updated_at",
+            "ticket",
+            "escalated_to",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "The chat's id (used in the URLs)."},
+            "status": {"help_text": "waiting, active, closed or missed (left as a message)."},
+            "question": {"help_text": "The customer's question before the chat (redacted)."},
+            "started_at": {"help_text": "When the customer asked for the chat (UTC)."},
+            "accepted_at": {"help_text": "When an agent took it (UTC)."},
+            "first_response_at": {"help_text": "When the agent first wrote (UTC)."},
+            "closed_at": {"help_text": "When it ended (UTC)."},
+            "customer_confirmed_resolved": {
+                "help_text": "Whether the customer confirmed their issue was resolved; null if "
+                "they were not asked or did not answer."
+            },
+        }
+
+
+class TranscriptLineOutput(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(
+        help_text="Who wrote it: the customer's name, the agent's name, or 'System'."
+    )
+    author_id = serializers.IntegerField(
+        allow_null=True, help_text="The staff user who wrote it (agent lines only)."
+    )
+
+    class Meta:
+        model = ChatMessage
+        fields = ["seq", "sender", "author", "author_id", "text", "created_at"]
+        extra_kwargs = {
+            "seq": {"help_text": "Its place in the transcript, from 1 with no gap."},
+            "sender": {"help_text": "customer, agent or system."},
+            "text": {
+                "help_text": "As stored: card and identity numbers already masked "
+                "(never the original)."
+            },
+            "created_at": {"help_text": "When it was written (UTC)."},
+        }
+
+    def get_author(self, message) -> str:
+        if message.sender == Sender.CUSTOMER:
+            return message.session.customer.name or "Customer"
+        if message.sender == Sender.SYSTEM:
+            return "System"
+        return author_name(message.author) or "Agent"
+
+
+class RedactionOutput(serializers.ModelSerializer):
+    seq = serializers.IntegerField(
+        source="message.seq", allow_null=True, help_text="The line it was masked in, if any."
+    )
+
+    class Meta:
+        model = Redaction
+        fields = ["kind", "seq", "at"]
+        extra_kwargs = {
+            "kind": {"help_text": "What was masked: card, ssn or nino (never the value)."},
+            "at": {"help_text": "When (UTC)."},
+        }
+
+
+class ChatDetailOutput(ChatOutput):
+    summary = serializers.CharField(help_text="The agent's closing summary ('' until closed).")
+    escalation_notes = serializers.CharField(
+        help_text="Why it was escalated (redacted); '' if it was not."
+    )
+    transcript = TranscriptLineOutput(
+        source="transcript_lines", many=True, help_text="Every line, in `seq` order."
+    )
+    redactions = RedactionOutput(
+        source="redaction_list",
+        many=True,
+        help_text="Each sensitive number masked in it: kind and line, never the value.",
+    )
+
+    class Meta(ChatOutput.Meta):
+        fields = [
+            *ChatOutput.Meta.fields,
+            "summary",
+            "escalation_notes",
+            "transcript",
+            "redactions",
+        ]
+
+
+class OfflineMessageOutput(serializers.Serializer):
+    ticket_id = serializers.IntegerField(help_text="The ticket's id (GET /api/v1/tickets/{id}/).")
+    number = serializers.IntegerField(help_text="The ticket number.")
+    reference = serializers.CharField(help_text="What the customer sees, e.g. '#1042'.")
+    customer_id = serializers.IntegerField(help_text="The customer it was filed for.")
+
+
+# -- input ----------------------------------------------------------------------------------
+
+
+class OfflineMessageInput(serializers.Serializer):
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="The customer's name."
+    )
+    email = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Their email address, to reply to (required unless `phone` is given).",
+    )
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="A number to call back on: the ticket becomes a callback request.",
+    )
+    text = serializers.CharField(
+        help_text="The message (at most CHAT_MAX_MESSAGE_CHARS, 2000 by default); card and "
+        "identity numbers are masked before it is stored."
+    )
