@@ -149,8 +149,10 @@ class TicketDetailApi(TicketAccess, ApiView):
 
     @extend_schema(
         summary="Update a ticket",
-        description="Status, priority and assignee, each through the desk's own rules "
-        "(pending customer pauses the clocks, ...). Resolving needs a summary: use /resolve/.",
+        description="Status, priority, team and assignee, each through the desk's own rules "
+        "(pending customer pauses the clocks; moved to a team, an assignee outside it is "
+        "unassigned, ...), applied in that order in one transaction. Resolving needs a summary: "
+        "use /resolve/.",
         request=TicketUpdateInput,
         responses=responses({200: TicketDetailOutput}, 400, 404),
         tags=TAGS,
@@ -166,6 +168,10 @@ class TicketDetailApi(TicketAccess, ApiView):
             if "priority" in values:
                 services.set_priority(
                     ticket=ticket, priority=values["priority"], actor=request.user
+                )
+            if "team_id" in values:
+                services.move_ticket_to_team(
+                    ticket=ticket, team=values["team_id"], actor=request.user
                 )
             if "assignee_id" in values:
                 services.assign_ticket(

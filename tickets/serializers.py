@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import serializers
 
+from helpdesk.api.filters import UtcDateTimeFilter
 from helpdesk.api.serializers import CustomerDetailsInput, check_customer_given
 from helpdesk.models import Clock, Customer, Team
 from helpdesk.models.sla import ClockState
@@ -220,7 +221,7 @@ class TicketEventOutput(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "old", "new", "note", "created_at"]
         extra_kwargs = {
             "id": {"help_text": "The event's id."},
-            "kind": {"help_text": "status, assignee, priority, escalation, note or merge."},
+            "kind": {"help_text": "status, assignee, priority, team, escalation, note or merge."},
             "old": {"help_text": "The value before (a status, a username, ...)."},
             "new": {"help_text": "The value after; for an escalation, who it reached."},
             "note": {"help_text": "The escalation's notes, the resolution's summary, ..."},
@@ -283,6 +284,13 @@ class TicketUpdateInput(serializers.Serializer):
     assignee_id = serializers.PrimaryKeyRelatedField(
         queryset=staff_users(), required=False, allow_null=True, help_text="null unassigns."
     )
+    team_id = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Move it to this team (null: no team). An assignee who is not in the new team "
+        "is unassigned, unless `assignee_id` in the same request assigns it again.",
+    )
 
     def validate_status(self, value):
         if value == Status.RESOLVED:
@@ -321,13 +329,13 @@ class TicketApiFilter(django_filters.FilterSet):
     assignee = django_filters.NumberFilter(field_name="assignee_id", help_text="A user's id.")
     customer = django_filters.NumberFilter(field_name="customer_id", help_text="A customer's id.")
     number = django_filters.NumberFilter(help_text="The ticket number (reference without #).")
-    due_before = django_filters.IsoDateTimeFilter(
+    due_before = UtcDateTimeFilter(
         method="filter_due_before", help_text="A running target is due before this time."
     )
     breached = django_filters.BooleanFilter(
         method="filter_breached", help_text="true: an open target was missed; false: none."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time."
     )
     search = django_filters.CharFilter(

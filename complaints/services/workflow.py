@@ -39,6 +39,7 @@ from ..models import (
     Severity,
     Status,
 )
+from ..webhooks import emit_complaint_acknowledged, emit_complaint_logged, emit_complaint_resolved
 from .common import (
     add_event,
     admin_url,
@@ -153,6 +154,7 @@ def log_complaint(
         url=admin_url(complaint),
         now=now,
     )
+    emit_complaint_logged(complaint)  # the integrators' webhook, after commit
     return complaint
 
 
@@ -194,6 +196,7 @@ def acknowledge_complaint(
     complaint.save(update_fields=["status", "acknowledged_at", "updated_at"])
     stop_clocks_for(case=complaint, targets=[ACKNOWLEDGE_TARGET], at=now)
     add_event(complaint, EventKind.ACKNOWLEDGED, by, "", now)
+    emit_complaint_acknowledged(complaint, letter)
     return letter
 
 
@@ -324,6 +327,7 @@ def resolve_complaint(
     complaint.save()
     stop_clocks_for(case=complaint, at=now)
     add_event(complaint, EventKind.RESOLVED, by, complaint.outcome, now)
+    emit_complaint_resolved(complaint, letter)
     return letter
 
 

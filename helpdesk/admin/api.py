@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from helpdesk.models import ApiKey, Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.services.api_keys import api_key_create, api_key_revoke, check_scopes
 from helpdesk.webhooks import EVENTS
+from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
 from helpdesk.webhooks.delivery import redeliver
 from helpdesk.webhooks.events import ALL
 from helpdesk.webhooks.tasks import deliver_webhook
@@ -83,7 +84,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 class SubscriptionForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where events go.")
+    url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where events go: https, to a public address (see WEBHOOK_ALLOWED_HOSTS).",
+    )
     events = forms.MultipleChoiceField(
         choices=[(ALL, "every event"), *[(name, name) for name in EVENTS]],
         widget=forms.CheckboxSelectMultiple,
@@ -97,6 +102,14 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["url", "events", "secret", "is_active", "description"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            check_url(url, current_rules())
+        except RefusedAddress as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return url
 
     def clean_secret(self):
         return self.cleaned_data["secret"] or self.instance.secret or secrets.token_urlsafe(32)

@@ -11,6 +11,10 @@ payload}`. Headers: `X-Helpdesk-Event`, `X-Helpdesk-Delivery`, `X-Helpdesk-Times
 seconds) and `X-Helpdesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the
 subscription's secret>`. A receiver recomputes it over the raw body, compares in constant time,
 and refuses old timestamps (replays).
+
+Each channel builds its events' data in its own `webhooks.py` (tickets, chat, complaints,
+surveys; `sla.py` here for the clocks), called by its services. Where a webhook may go (the
+SSRF guard, checked at subscription and again at each delivery) is `addresses.py`.
 """
 
 from .events import EVENTS, emit_event

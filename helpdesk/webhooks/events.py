@@ -18,22 +18,44 @@ from .tasks import deliver_webhook
 
 logger = logging.getLogger(__name__)
 
-# Every event a subscription may ask for, and what its `data` holds.
+# Every event a subscription may ask for, and what its `data` holds. Ids are numbers, times
+# ISO 8601 in UTC, `*_id` null when there is none; what a conversation says (message bodies, a
+# complaint's description, a survey comment, a chat's question, transcript or secure form) never
+# goes out, only subjects and the agents' summaries.
 EVENTS: dict[str, str] = {
-    "ticket.created": "A ticket was opened on any channel. data: the ticket.",
-    "ticket.updated": "A ticket's status, assignee or priority changed, or it was escalated "
-    "or noted. data: the ticket and `change` {kind, old, new, note}.",
+    "ticket.created": "A ticket was opened on any channel. data: the ticket {id, number, "
+    "reference, subject, channel, status, priority, customer_id, team_id, assignee_id, "
+    "created_at, updated_at}.",
+    "ticket.updated": "A ticket's status, assignee, priority or team changed, or it was "
+    "escalated or noted. data: the ticket and `change` {kind (status, assignee, priority, team, "
+    "escalation or note), old, new, note}.",
     "message.created": "A message was added to a ticket (email in or out, internal note). "
-    "data: the message (without its body) and its ticket's id and reference.",
+    "data: the message {id, ticket_id, reference, direction, automatic, author_id, "
+    "from_address, subject, created_at}, without its body.",
     "sla.warning": "A target is about to be missed (the policy's warning fraction has gone). "
-    "data: the clock.",
-    "sla.breached": "A target was missed. data: the clock.",
-    "chat.started": "A live chat started. data: the chat (emitted by the chat app).",
-    "chat.closed": "A live chat closed. data: the chat (emitted by the chat app).",
-    "complaint.logged": "A complaint was logged. data: the complaint.",
-    "complaint.acknowledged": "A complaint was acknowledged in writing. data: the complaint.",
-    "complaint.resolved": "A complaint was resolved. data: the complaint.",
-    "survey.submitted": "A survey was answered. data: the response.",
+    "data: the clock {clock_id, target, round, channel, case_type, case_id, started_at, due_at, "
+    "warned_at, breached_at, assignee_id, policy_version_id}.",
+    "sla.breached": "A target was missed. data: the clock, as for sla.warning.",
+    "chat.started": "A customer started a live chat (it waits for an agent). data: the chat "
+    "{id, status, customer_id, team_id, agent_id, started_at, accepted_at, first_response_at, "
+    "closed_at, ticket_id}.",
+    "chat.closed": "A live chat ended: status closed (by the agent, or the customer confirmed "
+    "the resolution) or missed (left as a message while waiting; ticket_id is that ticket). "
+    "data: the chat as for chat.started, with summary (the agent's, redacted), "
+    "customer_confirmed_resolved (true, false or null) and escalated. Never the transcript or "
+    "anything given through the secure form.",
+    "complaint.logged": "A complaint was logged. data: the complaint {id, reference, status, "
+    "channel, category, severity, customer_id, owner_id, source_type, source_id, received_at, "
+    "acknowledge_due_at, resolution_due_at, respond_by, acknowledged_at, resolved_at, "
+    "updated_at}.",
+    "complaint.acknowledged": "A complaint was acknowledged in writing. data: the complaint "
+    "and `letter` {id, kind, sent_via, sent_at}.",
+    "complaint.resolved": "A complaint was resolved with a final response. data: the complaint, "
+    "`letter`, outcome, root_cause and remedy.",
+    "survey.submitted": "A customer answered a survey. data: the response {id, invitation_id, "
+    "conversation_type (ticket or chatsession), conversation_id, channel, customer_id, "
+    "agent_id, answered, score, scale, commented, submitted_at, follow_up_opened, "
+    "follow_up_id, follow_up_due_at}.",
 }
 ALL = "*"
 

@@ -11,6 +11,7 @@ def clock_payload(clock: Clock) -> dict:
     return {
         "clock_id": clock.pk,
         "target": clock.target,
+        "round": clock.round,
         "channel": clock.target.split(".", 1)[0],
         "case_type": clock.case_type.model,
         "case_id": clock.case_id,

@@ -12,6 +12,7 @@ from helpdesk.services.people import record_interaction
 from helpdesk.services.policy import service_policy_for
 from surveys.models import COMMENT_MAX_CHARS, SurveyInvitation, SurveyResponse
 from surveys.tokens import TamperedToken, key_from
+from surveys.webhooks import emit_survey_submitted
 
 from .follow_ups import open_follow_up
 
@@ -144,4 +145,5 @@ def submit_survey_response(
     )
     if score < surveys.follow_up_below or not answered:
         open_follow_up(response=response, now=now)
+    emit_survey_submitted(response, scale=surveys.scale)  # the integrators' webhook, after commit
     return response

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from helpdesk.models import Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.webhooks import EVENTS
+from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
 from helpdesk.webhooks.events import ALL
 
 from ..base import ApiView
@@ -41,7 +42,12 @@ class SubscriptionCreatedOutput(SubscriptionOutput):
 
 
 class SubscriptionInput(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text="Where to POST (http or https).")
+    url = serializers.URLField(
+        max_length=500,
+        help_text="Where to POST: https (http only where the server allows it), to a public "
+        "address; private, loopback, link-local and reserved addresses are refused, here and "
+        "again at each delivery against the addresses the host resolves to.",
+    )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=[ALL, *EVENTS]),
         allow_empty=False,
@@ -57,6 +63,13 @@ class SubscriptionInput(serializers.Serializer):
         max_length=128,
         help_text="Your signing secret (16+ characters); generated when left out.",
     )
+
+    def validate_url(self, value):
+        try:
+            check_url(value, current_rules())
+        except RefusedAddress as refusal:
+            raise serializers.ValidationError(str(refusal)) from None
+        return value
 
 
 class DeliveryOutput(serializers.ModelSerializer):
