@@ -1,12 +1,19 @@
 """The desk's WebSocket (`ws/desk/`): live events for agents' pages (see `tickets.events`).
 
 Staff only: an anonymous visitor, a customer or anyone without a staff role is refused before
-the handshake completes. Every connection hears group "desk" (new tickets, new messages); a
-ticket page also subscribes to its ticket (an event heard through both is forwarded once):
+the handshake completes. Every connection hears group "desk" (new tickets, new messages) and
+the groups of the tickets its user may see (`tickets.visibility`: changes of status, assignee,
+priority, escalations, merges); a ticket page also subscribes to its ticket, if its user may see
+it (an event heard through several groups is forwarded once):
 
     -> {"action": "subscribe", "ticket": <id>}      <- {"subscribed": <id>}
     -> {"action": "unsubscribe", "ticket": <id>}
     <- {"event": "ticket.created" | "message.created", "ticket_id": ..., "reference": ...}
+    <- {"event": "ticket.updated", "ticket_id": ..., "number": ..., "reference": ...,
+        "event_id": ..., "change": "status" | "assignee" | "priority" | "escalation" | "note"
+        | "merge", "status": ..., "status_label": ..., "priority": ..., "priority_label": ...,
+        "assignee_id": ..., "assignee": <username or "">, "team_id": ..., "team": <name or "">,
+        "merged_into": <reference or null>, "merged_into_number": ...}
 
 The origin is checked by `AllowedHostsOriginValidator` (config/asgi.py).
 """
@@ -16,9 +23,9 @@ from collections import deque
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from .events import DESK_GROUP, ticket_group
-from .models import Ticket
+from .events import ticket_group
 from .permissions import is_desk_staff
+from .visibility import desk_groups, desk_member, may_follow_ticket
 
 REFUSED = 4403  # the close code a refused connection gets
 MAX_SUBSCRIPTIONS = 20
@@ -28,15 +35,20 @@ RECENT = 200  # events remembered so one heard through two groups is forwarded o
 class DeskConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.subscribed: set[str] = set()
+        self.groups_joined: tuple[str, ...] = ()
         self.recent: deque = deque(maxlen=RECENT)
-        if not await database_sync_to_async(is_desk_staff)(self.scope.get("user")):
+        user = self.scope.get("user")
+        member = await database_sync_to_async(_desk_member)(user)
+        if member is None:
             await self.close(code=REFUSED)
             return
-        await self.channel_layer.group_add(DESK_GROUP, self.channel_name)
+        self.groups_joined = desk_groups(member)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
-        for group in (DESK_GROUP, *getattr(self, "subscribed", ())):
+        for group in (*getattr(self, "groups_joined", ()), *getattr(self, "subscribed", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
@@ -50,7 +62,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if action == "subscribe":
             if len(self.subscribed) >= MAX_SUBSCRIPTIONS:
                 await self.send_json({"error": "too many subscriptions"})
-            elif not await database_sync_to_async(_ticket_exists)(ticket_id):
+            elif not await database_sync_to_async(may_follow_ticket)(
+                self.scope.get("user"), ticket_id
+            ):  # one it may not see is as unknown as one that does not exist
                 await self.send_json({"error": "no such ticket"})
             else:
                 self.subscribed.add(group)
@@ -63,7 +77,12 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": "unknown action"})
 
     async def _forward(self, event: dict) -> None:
-        key = (event["type"], event.get("ticket_id"), event.get("message_id"))
+        key = (
+            event["type"],
+            event.get("ticket_id"),
+            event.get("message_id"),
+            event.get("event_id"),
+        )
         if key in self.recent:  # heard through "desk" and "ticket-<id>" both
             return
         self.recent.append(key)
@@ -76,6 +95,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
     async def message_created(self, event):
         await self._forward(event)
 
+    async def ticket_updated(self, event):
+        await self._forward(event)
 
-def _ticket_exists(ticket_id: int) -> bool:
-    return Ticket.objects.filter(pk=ticket_id).exists()
+
+def _desk_member(user):
+    """The user's role and team, when they may use the desk; else None."""
+    return desk_member(user) if is_desk_staff(user) else None

@@ -218,7 +218,7 @@ def _waiting(queryset: QuerySet, *, team) -> QuerySet:
         case_type=ContentType.objects.get_for_model(Ticket),
         case_id=OuterRef("ticket_id"),
         target=PHONE_FIRST_RESPONSE,
-    )
+    ).order_by("-round")  # the latest round: a reopened ticket's call back is due again
     queryset = queryset.exclude(ticket__status__in=CLOSED_STATUSES)
     if team is not None:
         queryset = queryset.filter(ticket__team=team)

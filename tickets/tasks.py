@@ -9,6 +9,7 @@ from django.db import OperationalError
 from .models import Mailbox
 from .services import deliver_message, record_send_failure
 from .services.imap import poll_mailbox as poll_mailbox_service
+from .services.outbound import requeue_unsent_messages as requeue_unsent_messages_service
 
 
 class _SendTask(Task):
@@ -31,6 +32,13 @@ def send_ticket_message(message_id: int) -> None:
     """Email one outbound ticket message (a reply or an acknowledgement), once; mail errors
     are retried with backoff for about four hours before the ticket is told."""
     deliver_message(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_unsent_messages() -> int:
+    """Beat, every TICKETS_SEND_SWEEP_SECONDS: queue again the emails whose send never reached
+    Celery (the broker was down) or was lost; each is still sent once."""
+    return requeue_unsent_messages_service()
 
 
 @shared_task(ignore_result=True)

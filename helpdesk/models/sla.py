@@ -23,6 +23,10 @@ class ClockOutcome(models.TextChoices):
 class Clock(models.Model):
     """An SLA clock: one target of the policy (`chat.first_response`, ...) on one case.
 
+    `round` counts the times the target has run on the case: 1 when the case opens, one more
+    each time a reopened case starts it again (`restart_clocks_for`). Earlier rounds stay, stopped,
+    for the reports; what is running now is the latest round.
+
     `next_check_at` is when something next happens to a running clock (its warning, its breach,
     its next escalation level); the sweep finds every clock whose moment has come with one query
     on the partial index below.
@@ -32,6 +36,9 @@ class Clock(models.Model):
     case_id = models.PositiveBigIntegerField()
     case = GenericForeignKey("case_type", "case_id")
     target = models.CharField(max_length=50)
+    round = models.PositiveSmallIntegerField(
+        default=1, help_text="1 when the case opens; one more each time it is reopened."
+    )
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
 
     state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
@@ -67,8 +74,10 @@ class Clock(models.Model):
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case_type", "case_id", "target"], name="clock_one_per_case_target"
-            )
+                fields=["case_type", "case_id", "target", "round"],
+                name="clock_one_per_case_target_round",
+            ),
+            models.CheckConstraint(condition=models.Q(round__gte=1), name="clock_round_positive"),
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
@@ -81,7 +90,8 @@ class Clock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.target} on {self.case_type.model} {self.case_id}"
+        label = f"{self.target} on {self.case_type.model} {self.case_id}"
+        return label if self.round == 1 else f"{label} (round {self.round})"
 
 
 class ClockEscalation(models.Model):

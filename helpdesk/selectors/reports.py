@@ -1,5 +1,6 @@
 """Reports over the SLA clocks of every channel: compliance by target and channel, and first
-response times. A clock belongs to the period in which it started."""
+response times. A clock belongs to the period in which it started; every round of a target
+counts (a reopened case's new clocks as well as the ones it ran before it was resolved)."""
 
 from dataclasses import dataclass
 from datetime import datetime

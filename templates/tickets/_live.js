@@ -42,3 +42,71 @@ function deskLive(options) {
   }
   if ("WebSocket" in window) connect();
 }
+
+// ticket.updated: what a ticket is now (status, priority, team, agent), sent to the desks that
+// may see it. Values are set as text, never as HTML.
+var OPEN_STATUSES = ["new", "open", "pending_customer", "on_hold"];
+
+function setText(element, text) { if (element) element.textContent = text; }
+
+// Whether the ticket still belongs to the queue the page shows: true, false, or null when
+// only the server can tell (my team, breaching soon, breached).
+function queueVerdict(rows, event) {
+  var wanted = rows.dataset;
+  if (wanted.status ? event.status !== wanted.status : OPEN_STATUSES.indexOf(event.status) < 0) return false;
+  if (wanted.priority && event.priority !== wanted.priority) return false;
+  if (wanted.team && String(event.team_id) !== wanted.team) return false;
+  switch (wanted.queue) {
+    case "mine": return String(event.assignee_id) === wanted.user;
+    case "unassigned": return event.assignee_id === null;
+    case "pending": return event.status === "pending_customer";
+    case "open": return true;
+    default: return null;
+  }
+}
+
+// A queue page: the ticket's row shows its new values, or goes when it left the queue; a
+// ticket that joined the queue (or one only the server can judge) brings the rows again.
+function updateQueueRow(rows, event) {
+  var row = rows.querySelector('tr[data-ticket="' + Number(event.number) + '"]');
+  var verdict = queueVerdict(rows, event);
+  if (row) {
+    var status = row.querySelector("td.status"), priority = row.querySelector("td.priority");
+    setText(status, event.status_label);
+    if (status) status.dataset.status = event.status;
+    setText(priority, event.priority_label);
+    if (priority) priority.className = "priority priority-" + event.priority;
+    setText(row.querySelector("td.team"), event.team);
+    setText(row.querySelector("td.assignee"), event.assignee || "—");
+    if (verdict === false) row.remove();
+  }
+  if (verdict === null || (verdict === true && !row)) {
+    refreshFragment(rows, rows.dataset.rowsUrl);
+  } else if (!rows.querySelector("tr")) {
+    var empty = document.createElement("tr"), cell = document.createElement("td");
+    cell.colSpan = 10;
+    cell.className = "empty";
+    cell.textContent = "No tickets here.";
+    empty.appendChild(cell);
+    rows.appendChild(empty);
+  }
+}
+
+// A ticket page: its status, priority, agent and team as they are now, and where it was merged.
+function updateTicketPage(event, ticketUrl) {
+  setText(document.getElementById("ticket-status"), event.status_label);
+  setText(document.getElementById("ticket-priority"), event.priority_label.toLowerCase());
+  setText(document.getElementById("ticket-assignee"), event.assignee ? "assigned to " + event.assignee : "unassigned");
+  setText(document.getElementById("ticket-team"), event.team ? "· team " + event.team : "");
+  document.body.dataset.ticketStatus = event.status;
+  var merged = document.getElementById("ticket-merged");
+  if (event.merged_into && merged) {
+    var link = document.createElement("a");
+    link.href = ticketUrl.replace("/0/", "/" + Number(event.merged_into_number) + "/");
+    link.textContent = event.merged_into;
+    merged.textContent = "Merged into ";
+    merged.appendChild(link);
+    merged.appendChild(document.createTextNode("."));
+    merged.hidden = false;
+  }
+}

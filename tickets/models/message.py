@@ -69,6 +69,11 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its email was last handed to Celery to send; empty if that failed.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -79,7 +84,14 @@ class Message(models.Model):
                 name="message_unique_message_id",
             )
         ]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
+            models.Index(  # the few emails still to send: the send sweep's
+                fields=["created_at"],
+                name="message_unsent",
+                condition=models.Q(direction="outbound", sent_at__isnull=True, send_error=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.ticket.reference} {self.get_direction_display()}: {self.subject}"

@@ -109,6 +109,7 @@ class TicketEventKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     NOTE = "note", "Note"
     MERGE = "merge", "Merge"
+    TEAM = "team", "Team"
 
 
 class TicketEvent(models.Model):

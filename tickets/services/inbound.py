@@ -25,7 +25,6 @@ from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Q, Value
 from django.utils import timezone
 
 from helpdesk.models.people import Channel
@@ -36,6 +35,7 @@ from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_em
 from ..events import broadcast_message_created
 from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
 from ..selectors import ticket_by_message_ids, ticket_by_reference
+from .inbound_lookup import known_email
 from .outbound import queue_acknowledgement
 from .tickets import add_event_note, change_status, open_ticket
 
@@ -47,7 +47,6 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 BOUNCED = "bounce"
 AUTO = "auto"
-_MESSAGE = "message"  # in `_earlier`: a row of a ticket message, not of an inbound email
 
 
 @dataclass(frozen=True)
@@ -76,33 +75,17 @@ def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
         return None, str(error)
 
 
-def _earlier(*, message_id: str, digest: str) -> tuple[bool, InboundEmail | None]:
-    """(whether the desk already has this email, an earlier failed attempt at it to replace).
-    A failed attempt is not a duplicate: the email is tried again. One query (a second only to
-    load a failed attempt)."""
-    match = Q(content_hash=digest)
-    if message_id:
-        match |= Q(message_id=message_id)
-    found = (
-        InboundEmail.objects.filter(match).order_by().values_list("pk", "status", "content_hash")
-    )
-    if message_id:  # any message of a ticket, ours included (they are not inbound emails)
-        ours = (
-            Message.objects.filter(message_id=message_id)
-            .order_by()
-            .values_list(
-                "pk", Value(_MESSAGE, output_field=CharField()), Value("", output_field=CharField())
-            )
-        )
-        found = found.union(ours, all=True)
-    rows = sorted(found, key=lambda row: (row[1] == _MESSAGE, row[0]))
-    # The attempt at these very bytes first, if there was one.
-    failed = sorted(
-        (row for row in rows if row[1] == InboundStatus.FAILED), key=lambda row: row[2] != digest
-    )
-    if len(failed) < len(rows):
-        return True, None
-    return False, (InboundEmail.objects.get(pk=failed[0][0]) if failed else None)
+def _earlier(
+    *, message_id: str, digest: str, thread_ids: tuple[str, ...] = ()
+) -> tuple[bool, InboundEmail | None, int | None]:
+    """(whether the desk already has this email, an earlier failed attempt at it to replace,
+    the id of the ticket of the nearest message of `thread_ids`). A failed attempt is not a
+    duplicate: the email is tried again. One query (a second only to load a failed attempt)."""
+    known = known_email(message_id=message_id, digest=digest, thread_ids=thread_ids)
+    if known.duplicate:
+        return True, None, known.thread_ticket_pk
+    previous = InboundEmail.objects.get(pk=known.failed_pk) if known.failed_pk else None
+    return False, previous, known.thread_ticket_pk
 
 
 def _store_raw(raw: bytes, digest: str, previous: InboundEmail | None) -> str:
@@ -188,19 +171,25 @@ def ingest_email(*, raw: bytes, received_at: datetime | None = None) -> IngestRe
 
 
 def _take_in(email: _Email) -> IngestResult:
-    duplicate, previous = _earlier(message_id=email.message_id, digest=email.digest)
+    parsed = email.parsed
+    duplicate, previous, thread_ticket_pk = _earlier(
+        message_id=email.message_id,
+        digest=email.digest,
+        thread_ids=() if parsed.automated == BOUNCE else parsed.thread_ids,
+    )
     if duplicate:
         return IngestResult(kind=DUPLICATE)
     return _process(
-        email.parsed,
+        parsed,
         previous=previous,
         fields=email.fields(previous),
         received_at=email.received_at,
+        thread_ticket_pk=thread_ticket_pk,
     )
 
 
 def _keep_failed(email: _Email, *, error: str) -> IngestResult:
-    duplicate, previous = _earlier(message_id=email.message_id, digest=email.digest)
+    duplicate, previous, _ = _earlier(message_id=email.message_id, digest=email.digest)
     if duplicate:
         return IngestResult(kind=DUPLICATE)
     inbound = _save_failed(previous, error=error, fields=email.fields(previous))
@@ -209,15 +198,22 @@ def _keep_failed(email: _Email, *, error: str) -> IngestResult:
 
 
 def _process(
-    parsed: ParsedEmail, *, previous: InboundEmail | None, fields: dict, received_at: datetime
+    parsed: ParsedEmail,
+    *,
+    previous: InboundEmail | None,
+    fields: dict,
+    received_at: datetime,
+    thread_ticket_pk: int | None,
 ):
-    """Thread or open the ticket, then keep the inbound email (with its ticket) and its
-    message. A failure undoes all of it, and the email is kept as failed."""
+    """Thread or open the ticket (`thread_ticket_pk`: the ticket its In-Reply-To/References
+    name, found with the look-up for duplicates), then keep the inbound email (with its ticket)
+    and its message. A failure undoes all of it, and the email is kept as failed."""
     if parsed.automated == BOUNCE:
         return _bounce(parsed, previous=previous, fields=fields, received_at=received_at)
-    ticket = ticket_by_message_ids(message_ids=parsed.thread_ids) or ticket_by_reference(
-        subject=parsed.subject, sender=parsed.from_address
-    )
+    if thread_ticket_pk is not None:
+        ticket = Ticket.objects.select_related("customer").get(pk=thread_ticket_pk)
+    else:
+        ticket = ticket_by_reference(subject=parsed.subject, sender=parsed.from_address)
     linked = None
     if (
         ticket is not None
@@ -236,6 +232,7 @@ def _process(
             opened_at=received_at,
             linked_ticket=linked,
             acknowledge=not parsed.is_automated,
+            acknowledged=not parsed.is_automated,  # queued below, in this transaction
         )
         if linked is not None:
             add_event_note(
@@ -248,7 +245,7 @@ def _process(
     )
     message = _save_message(parsed, ticket=ticket, inbound=inbound, received_at=received_at)
     if opened and not parsed.is_automated:
-        queue_acknowledgement(ticket=ticket, replying_to=message, at=received_at)
+        queue_acknowledgement(ticket=ticket, replying_to=message, at=received_at, clock_met=True)
     if not opened:
         record_interaction(
             customer=ticket.customer,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..events import broadcast_ticket_updated
 from ..models import Message, Status, Ticket, TicketEvent, TicketEventKind
 from .tickets import change_status
 
@@ -29,7 +30,8 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor, at: datetime | None 
     the target is not closed or merged. Every message of the source moves to the target (with
     its Message-ID, so a customer's reply to any of them threads onto the target); the source
     is closed (its clocks stop) and records where it went (`merged_into`); both timelines say
-    what happened, who did it and when.
+    what happened, who did it and when, and the desks that may see either hear it (after
+    commit).
     """
     if source.pk == target.pk:
         raise ValidationError({"target": "A ticket cannot be merged into itself."})
@@ -56,7 +58,7 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor, at: datetime | None 
     source.save(update_fields=["merged_into", "updated_at"])
     Ticket.objects.filter(pk=target.pk).update(updated_at=at)
     plural = "" if moved == 1 else "s"
-    TicketEvent.objects.bulk_create(
+    source_event, target_event = TicketEvent.objects.bulk_create(
         [
             TicketEvent(
                 ticket=source,
@@ -78,4 +80,7 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor, at: datetime | None 
             ),
         ]
     )
+    target.updated_at = at
+    broadcast_ticket_updated(source, event=source_event)
+    broadcast_ticket_updated(target, event=target_event)
     return source

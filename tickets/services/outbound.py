@@ -4,12 +4,17 @@ Every outbound email carries our own Message-ID (so the customer's answer thread
 ticket), In-Reply-To and References of the thread (so their mail client threads it), and the
 ticket's reference in the subject. It is sent by Celery after commit
 (`tickets.tasks.send_ticket_message`), with retries; a message is sent at most once.
+
+A message whose send could not be handed to Celery (the broker was down) is not lost: it is
+marked so (`queued_at` empty) and beat's `requeue_unsent_messages` hands it over again once it
+has waited TICKETS_SEND_GRACE_SECONDS (see `requeue_unsent_messages`).
 """
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import make_msgid
+from functools import partial
 
 from celery import current_app
 from django.conf import settings
@@ -17,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -85,10 +91,62 @@ def _thread_headers(parent: Message | None) -> tuple[str, str]:
 
 
 def _queue_send(message: Message) -> None:
-    message_id = message.pk
-    transaction.on_commit(
-        lambda: current_app.signature(SEND_TASK, args=[message_id]).apply_async(), robust=True
+    """Hand the message's send to Celery after commit (the message was saved with `queued_at`
+    set: see `hand_to_celery`)."""
+    transaction.on_commit(partial(hand_to_celery, message.pk), robust=True)
+
+
+def hand_to_celery(message_id: int) -> bool:
+    """Queue the send task of message `message_id`; False when the broker refused it, and then
+    the message's `queued_at` is emptied, so the send sweep queues it again later."""
+    try:
+        current_app.signature(SEND_TASK, args=[message_id]).apply_async()
+    except Exception:
+        logger.warning("ticket message %s not queued: sent later by the sweep", message_id,
+                       exc_info=True)  # fmt: skip
+        Message.objects.filter(pk=message_id, sent_at__isnull=True).update(queued_at=None)
+        return False
+    return True
+
+
+def requeue_unsent_messages(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Queue again the emails still waiting to be sent; returns how many were queued.
+
+    Rules: an outbound message not sent and not given up (no `send_error`) that is older than
+    TICKETS_SEND_GRACE_SECONDS is queued again when its send was never handed to Celery (the
+    broker was down: `queued_at` empty), or when it was handed over more than
+    TICKETS_SEND_REQUEUE_AFTER_SECONDS ago (longer than the task's own retries last: the task
+    was lost). A message is taken by one sweep at a time (rows locked, skipping those locked
+    by a send in progress) and marked queued before it is handed over after commit. Sending
+    stays once only: `deliver_message` sends nothing for a message already sent, so a message
+    queued twice is still sent once. Work goes in batches of `batch_size` by id.
+    """
+    now = now or timezone.now()
+    waiting = Message.objects.filter(
+        direction=Direction.OUTBOUND,
+        sent_at__isnull=True,
+        send_error="",
+        created_at__lte=now - timedelta(seconds=settings.TICKETS_SEND_GRACE_SECONDS),
+    ).filter(
+        Q(queued_at__isnull=True)
+        | Q(queued_at__lte=now - timedelta(seconds=settings.TICKETS_SEND_REQUEUE_AFTER_SECONDS))
     )
+    queued, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                waiting.filter(pk__gt=last_id)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return queued
+            Message.objects.filter(pk__in=ids).update(queued_at=now)
+            for message_id in ids:
+                transaction.on_commit(partial(hand_to_celery, message_id), robust=True)
+        queued += len(ids)
+        last_id = ids[-1]
 
 
 @transaction.atomic
@@ -120,6 +178,7 @@ def send_reply(*, ticket: Ticket, author, text: str, at: datetime | None = None)
         in_reply_to=in_reply_to,
         references=references,
         created_at=at,
+        queued_at=timezone.now(),
     )
     stop_clocks_for(case=ticket, targets=[target_name(ticket, "first_response")], at=at)
     if ticket.status == Status.NEW:
@@ -157,7 +216,11 @@ def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None 
 
 @transaction.atomic(savepoint=False)  # never caught halfway: no savepoint needed
 def queue_acknowledgement(
-    *, ticket: Ticket, replying_to: Message, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    replying_to: Message,
+    at: datetime | None = None,
+    clock_met: bool = False,
 ) -> Message:
     """The automatic acknowledgement of a new ticket (templates/email/ticket_acknowledgement*),
     with its reference and the response time the policy promises, sent by Celery after commit.
@@ -195,8 +258,10 @@ def queue_acknowledgement(
         in_reply_to=in_reply_to,
         references=references,
         created_at=at,
+        queued_at=timezone.now(),
     )
-    stop_clocks_for(case=ticket, targets=[target_name(ticket, "acknowledge")], at=at)
+    if not clock_met:  # (`open_ticket(acknowledged=True)` started it met already)
+        stop_clocks_for(case=ticket, targets=[target_name(ticket, "acknowledge")], at=at)
     _queue_send(message)
     broadcast_message_created(message)
     return message

@@ -6,8 +6,13 @@ Clock rules (the policy's promises):
   section of the policy sets (email, web, API and chat follow-ups use `[channels.email]`, phone
   tickets `[channels.phone]`);
 - pending customer pauses every running clock; leaving pending customer resumes them;
-- resolved and closed stop every clock not yet stopped. A reopened ticket keeps its clocks as
-  they ended (each target runs once per ticket).
+- resolved and closed stop every clock not yet stopped;
+- reopened (resolved or closed, then any other status: the customer wrote again, or an agent
+  reopened it), the ticket runs `first_response` and `resolution` again, each a new round from
+  the moment it reopens, as the ticket's own policy version sets them (`REOPEN_TARGETS`). The
+  customer is owed an answer, and a resolution, again; `acknowledge` is not restarted, since an
+  acknowledgement is owed to a new case only and a reply to a ticket gets none. The clocks of
+  earlier rounds stay as they ended, for the reports.
 """
 
 from datetime import datetime
@@ -24,16 +29,17 @@ from helpdesk.models.people import Channel
 from helpdesk.selectors.sla import escalation_recipients
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
-from helpdesk.services.policy import policy_in_force
+from helpdesk.services.policy import policy_in_force, service_policy_for
 from helpdesk.services.sla import (
     assign_clocks_for,
     pause_clock,
+    restart_clocks_for,
     resume_clock,
     start_clocks,
     stop_clocks_for,
 )
 
-from ..events import broadcast_ticket_created
+from ..events import broadcast_ticket_created, broadcast_ticket_updated
 from ..models import (
     Priority,
     Status,
@@ -44,11 +50,13 @@ from ..models import (
     TicketNumber,
 )
 from ..selectors import paused_clocks, running_clocks
+from ..visibility import Holder
 from ..webhooks import emit_ticket_updated
 
 # A ticket number is the sequence's value plus this, so the first ticket is #1000.
 FIRST_NUMBER = 1000
 TARGETS = ("acknowledge", "first_response", "resolution")
+REOPEN_TARGETS = ("first_response", "resolution")  # run again when a ticket reopens
 
 
 def policy_section(channel: str) -> str:
@@ -85,6 +93,7 @@ def open_ticket(
     linked_ticket: Ticket | None = None,
     actor=None,
     acknowledge: bool = True,
+    acknowledged: bool = False,
 ) -> Ticket:
     """Open a ticket for `customer` under the policy version in force at `opened_at`.
 
@@ -128,6 +137,11 @@ def open_ticket(
             ],
             started_at=opened_at,
             assignee=assignee,
+            policy_version=version,
+            new_case=True,
+            # Acknowledged with the opening (`queue_acknowledgement` in the same transaction, at
+            # `opened_at`): the acknowledge clock starts met, so there is nothing to stop later.
+            met=[target_name(ticket, "acknowledge")] if acknowledged else [],
         )
         record_interaction(
             customer=customer,
@@ -142,11 +156,24 @@ def open_ticket(
         return ticket
 
 
-def _event(ticket: Ticket, *, kind: str, actor, old: str, new: str, at: datetime, note=""):
+def _event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor,
+    old: str,
+    new: str,
+    at: datetime,
+    note="",
+    previous: Holder | None = None,
+):
+    """The change on the timeline, told to integrators (webhook) and to the desks that may see
+    the ticket (`previous`: its team and assignee before, when they changed), after commit."""
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, old=old, new=new, note=note, created_at=at
     )
     emit_ticket_updated(ticket, event)  # the integrators' webhook, after commit
+    broadcast_ticket_updated(ticket, event=event, previous=previous)
     return event
 
 
@@ -158,7 +185,9 @@ def change_status(
 
     Rules: an event records who changed it from what to what (`actor` None: the desk itself,
     e.g. a customer's email); pending customer pauses the running clocks, leaving it resumes
-    them; resolved and closed stop every clock. Setting the status it has changes nothing.
+    them; resolved and closed stop every clock; leaving resolved or closed (a reopening) starts
+    a new round of `REOPEN_TARGETS` at `at` (see the module's docstring). Setting the status it
+    has changes nothing.
     """
     if status not in Status.values:
         raise ValidationError({"status": f"'{status}' is not a status."})
@@ -171,6 +200,8 @@ def change_status(
     ticket.updated_at = at
     ticket.save(update_fields=["status", "updated_at"])
     _event(ticket, kind=TicketEventKind.STATUS, actor=actor, old=old, new=status, at=at, note=note)
+    if old in (Status.RESOLVED, Status.CLOSED) and status not in (Status.RESOLVED, Status.CLOSED):
+        _restart_clocks(ticket, at=at)  # reopened: a new round (paused below when pending)
     if status == Status.PENDING_CUSTOMER:
         for clock in running_clocks(ticket=ticket):
             pause_clock(clock=clock, at=at)
@@ -191,6 +222,20 @@ def change_status(
     return ticket
 
 
+def _restart_clocks(ticket: Ticket, *, at: datetime) -> list:
+    """A reopened ticket's new round of `REOPEN_TARGETS` (those its policy version sets)."""
+    targets = service_policy_for(ticket.policy_version).targets()
+    return restart_clocks_for(
+        case=ticket,
+        targets=[
+            name for target in REOPEN_TARGETS if (name := target_name(ticket, target)) in targets
+        ],
+        at=at,
+        assignee=ticket.assignee,
+        policy_version=ticket.policy_version,
+    )
+
+
 def _user_label(user) -> str:
     return user.get_username() if user is not None else ""
 
@@ -204,6 +249,7 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None, at: datetime | None =
     if ticket.assignee_id == (assignee.pk if assignee is not None else None):
         return ticket
     old = _user_label(ticket.assignee)
+    previous = Holder(team_id=ticket.team_id, assignee_id=ticket.assignee_id)
     ticket.assignee = assignee
     ticket.updated_at = at
     ticket.save(update_fields=["assignee", "updated_at"])
@@ -214,6 +260,7 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None, at: datetime | None =
         old=old,
         new=_user_label(assignee),
         at=at,
+        previous=previous,
     )
     assign_clocks_for(case=ticket, assignee=assignee)
     return ticket
@@ -354,4 +401,41 @@ def resolve_ticket(*, ticket: Ticket, actor, summary: str, at: datetime | None =
         agent=actor,
         occurred_at=at,
     )
+    return ticket
+
+
+@transaction.atomic
+def move_ticket_to_team(
+    *, ticket: Ticket, team: Team | None, actor=None, at: datetime | None = None
+) -> Ticket:
+    """Move the ticket to `team` (None: to no team); returns the ticket as saved.
+
+    Rules: the move is an event on the timeline (the teams' names, old and new) and a
+    ticket.updated webhook. The ticket goes to the new team's queue: an assignee who is not a
+    member of the new team is unassigned (a second event, through `assign_ticket`, so the clocks
+    have nobody answerable until one of the team's agents takes it); one who is a member keeps
+    it. Taken off every team, it keeps its assignee. Moving it to the team it is with changes
+    nothing.
+    """
+    at = at or timezone.now()
+    ticket = lock_ticket(ticket)
+    if ticket.team_id == (team.pk if team is not None else None):
+        return ticket
+    old = ticket.team.name if ticket.team is not None else ""
+    # The old team's desks must hear that the ticket left their queue.
+    previous = Holder(team_id=ticket.team_id, assignee_id=ticket.assignee_id)
+    ticket.team = team
+    ticket.updated_at = at
+    ticket.save(update_fields=["team", "updated_at"])
+    new = team.name if team is not None else ""
+    _event(
+        ticket, kind=TicketEventKind.TEAM, actor=actor, old=old, new=new, at=at, previous=previous
+    )
+    outsider = (
+        team is not None
+        and ticket.assignee_id is not None
+        and not team.members.filter(user_id=ticket.assignee_id).exists()
+    )
+    if outsider:
+        ticket = assign_ticket(ticket=ticket, assignee=None, actor=actor, at=at)
     return ticket

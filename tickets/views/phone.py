@@ -263,7 +263,7 @@ def _done_message(kind: str, item: CallbackRequest | Voicemail) -> str:
     ticket = item.ticket
     if item.is_open:
         return f"Attempt logged on {ticket.reference}: the {what.lower()} is still due."
-    clock = ticket_clocks(ticket=ticket).filter(target="phone.first_response").first()
+    clock = ticket_clocks(ticket=ticket).filter(target="phone.first_response").last()
     if clock is None:
         return f"{what} on {ticket.reference} done."
     verdict = "breached" if clock.outcome == ClockOutcome.BREACHED else "met"

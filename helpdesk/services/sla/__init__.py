@@ -13,6 +13,7 @@ from .clocks import (
     stop_clock,
     stop_clocks_for,
 )
+from .rounds import latest_clocks, restart_clocks_for
 from .sweep import SweepReport, sweep_clocks
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "assign_clocks_for",
     "check_clock",
     "pause_clock",
+    "latest_clocks",
+    "restart_clocks_for",
     "resume_clock",
     "start_clock",
     "start_clocks",

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from helpdesk.models import Clock
+from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockOutcome, ClockState
 from helpdesk.services.policy import ensure_policy_in_force, service_policy_for
 
@@ -45,15 +45,16 @@ def start_clock(
 ) -> Clock:
     """Start the clock of `target` ("chat.first_response") on `case`.
 
-    Rules: one clock per case and target; starting it again returns the existing clock as it
-    is. The clock records the policy version in force at `started_at` (publishing the project's
-    policy file first if no version exists); `due_at` comes from that policy's calendar,
-    `warn_at` is when SLA_WARNING_FRACTION of the target has gone (None if not before due),
-    `next_check_at` the earlier of the two. A clock due within SLA_SCHEDULE_TASK_WITHIN_SECONDS
-    also gets a `check_clock` task at its due time, sent after commit. An unknown target, or one
-    the policy does not set, raises `UnknownTarget`.
+    Rules: one clock per case and target; starting it again returns the existing clock (of the
+    latest round, see `restart_clocks_for`) as it is. The clock records the policy version in
+    force at `started_at` (publishing the project's policy file first if no version exists);
+    `due_at` comes from that policy's calendar, `warn_at` is when SLA_WARNING_FRACTION of the
+    target has gone (None if not before due), `next_check_at` the earlier of the two. A clock
+    due within SLA_SCHEDULE_TASK_WITHIN_SECONDS also gets a `check_clock` task at its due time,
+    sent after commit. An unknown target, or one the policy does not set, raises
+    `UnknownTarget`.
     """
-    existing = _clocks_of(case).filter(target=target).first()
+    existing = _clocks_of(case).filter(target=target).order_by("-round").first()
     if existing is not None:
         return existing
     started_at = started_at or timezone.now()
@@ -76,7 +77,7 @@ def start_clock(
         with transaction.atomic():
             clock.save()
     except IntegrityError:  # started at the same moment elsewhere: that one stands
-        return _clocks_of(case).get(target=target)
+        return _clocks_of(case).filter(target=target).order_by("-round").first()
     schedule_check(clock)
     return clock
 
@@ -88,22 +89,35 @@ def start_clocks(
     targets: Iterable[str],
     started_at: datetime | None = None,
     assignee=None,
+    policy_version: PolicyVersion | None = None,
+    new_case: bool = False,
+    met: Iterable[str] = (),
 ) -> list[Clock]:
     """Start the clocks of `targets` on `case` at once, as `start_clock` starts each (same rules),
     reading the policy version in force once and saving the new clocks together. Returns the
-    clocks in the order of `targets` (those already started as they are)."""
+    clocks in the order of `targets` (those already started as they are).
+
+    A caller that has just read the version in force at `started_at` passes it
+    (`policy_version`); one that has just created `case` in this transaction says so
+    (`new_case`): it has no clock yet, and none can start elsewhere, so nothing is looked up.
+    The targets of `met` are done the moment they start (an acknowledgement written with the
+    opening): their clocks start stopped and met, as `stop_clock` at `started_at` leaves them."""
     targets = list(dict.fromkeys(targets))
     if not targets:
         return []
     case_type = ContentType.objects.get_for_model(case)
-    existing = {
-        c.target: c
-        for c in Clock.objects.filter(case_type=case_type, case_id=case.pk, target__in=targets)
-    }
+    existing: dict[str, Clock] = {}
+    if not new_case:  # (a case created by this transaction has none)
+        existing = {
+            c.target: c
+            for c in Clock.objects.filter(
+                case_type=case_type, case_id=case.pk, target__in=targets
+            ).order_by("round")  # the latest round of each target last, so it is the one kept
+        }
     started_at = started_at or timezone.now()
     missing = [t for t in targets if t not in existing]
     if missing:
-        version = ensure_policy_in_force(now=started_at)
+        version = policy_version or ensure_policy_in_force(now=started_at)
         policy = service_policy_for(version)
         new = []
         for target in missing:
@@ -119,10 +133,13 @@ def start_clocks(
                 warn_at=warning_time(policy, duration, started_at, due_at),
                 assignee=assignee,
             )
+            if target in met:
+                clock.state, clock.outcome = ClockState.STOPPED, ClockOutcome.MET
+                clock.stopped_at = started_at
             clock.next_check_at = next_check_time(policy, clock)
             new.append(clock)
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=not new_case):
                 Clock.objects.bulk_create(new)
         except IntegrityError:  # some started at the same moment elsewhere: one at a time
             return [

@@ -1,0 +1,120 @@
+"""Who may follow a ticket live on the desk, and the channel-layer groups that carry it.
+
+Rule: supervisors and managers see every ticket; an agent sees a ticket without a team, a ticket
+of their own team, and a ticket assigned to them or to a member of their team (what their "my
+team" queue holds). A change of a ticket (`ticket.updated`) reaches the groups of everyone who
+could see it before the change or can see it after, so a queue that loses the ticket hears it
+too; nobody else.
+
+Groups: "desk" (every member of staff: new tickets, new messages, and the changes of tickets
+without a team), "desk.all-teams" (supervisors and managers), "desk.team.<id>" (the agents of a
+team), "desk.agent.<user id>" (one agent).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+
+from helpdesk.models import Role
+from helpdesk.roles import user_role
+
+from .models import Ticket
+
+DESK_GROUP = "desk"
+ALL_TEAMS_GROUP = "desk.all-teams"
+SEES_EVERY_TICKET = (Role.SUPERVISOR, Role.MANAGER)
+
+
+def team_group(team_id: int) -> str:
+    return f"desk.team.{team_id}"
+
+
+def agent_group(user_id: int) -> str:
+    return f"desk.agent.{user_id}"
+
+
+@dataclass(frozen=True)
+class DeskMember:
+    """A member of staff as the rule needs them: their id, role and team."""
+
+    user_id: int
+    role: str
+    team_id: int | None
+
+    @property
+    def sees_every_ticket(self) -> bool:
+        return self.role in SEES_EVERY_TICKET
+
+
+def desk_member(user) -> DeskMember | None:
+    """The user's role (`helpdesk.roles.user_role`: a superuser without a profile is a manager)
+    and team; None for anyone without a staff role."""
+    role = user_role(user)
+    if role is None:
+        return None
+    try:
+        team_id = user.agent_profile.team_id
+    except ObjectDoesNotExist:
+        team_id = None
+    return DeskMember(user.pk, role, team_id)
+
+
+def desk_groups(member: DeskMember) -> tuple[str, ...]:
+    """The groups a desk page of `member` listens to."""
+    if member.sees_every_ticket:
+        return (DESK_GROUP, ALL_TEAMS_GROUP)
+    groups = [DESK_GROUP, agent_group(member.user_id)]
+    if member.team_id is not None:
+        groups.append(team_group(member.team_id))
+    return tuple(groups)
+
+
+def visible_tickets(member: DeskMember) -> QuerySet[Ticket]:
+    """The tickets `member` may follow live (the rule in the module's docstring)."""
+    tickets = Ticket.objects.all()
+    if member.sees_every_ticket:
+        return tickets
+    seen = Q(team__isnull=True) | Q(assignee_id=member.user_id)
+    if member.team_id is not None:
+        seen |= Q(team_id=member.team_id) | Q(assignee__agent_profile__team_id=member.team_id)
+    return tickets.filter(seen)
+
+
+def may_follow_ticket(user, ticket_id: int) -> bool:
+    """Whether `user` may subscribe to the live changes of ticket `ticket_id` (False for a
+    ticket that does not exist)."""
+    member = desk_member(user)
+    return member is not None and visible_tickets(member).filter(pk=ticket_id).exists()
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Where a ticket is, as the rule reads it: its team and its assignee."""
+
+    team_id: int | None
+    assignee_id: int | None
+
+
+def audience(holders: list[Holder]) -> tuple[str, ...]:
+    """The groups that may see a ticket held by any of `holders` (before and after a change):
+    one query for the assignees' teams, none without an assignee."""
+    if any(holder.team_id is None for holder in holders):
+        return (DESK_GROUP,)  # a ticket without a team: every member of staff
+    assignee_ids = {h.assignee_id for h in holders if h.assignee_id is not None}
+    teams_of = dict(
+        get_user_model()
+        .objects.filter(pk__in=assignee_ids, agent_profile__team__isnull=False)
+        .values_list("pk", "agent_profile__team_id")
+        if assignee_ids
+        else ()
+    )
+    groups = [ALL_TEAMS_GROUP]
+    for holder in holders:
+        groups.append(team_group(holder.team_id))
+        if holder.assignee_id is not None:
+            groups.append(agent_group(holder.assignee_id))
+            if holder.assignee_id in teams_of:
+                groups.append(team_group(teams_of[holder.assignee_id]))
+    return tuple(dict.fromkeys(groups))
