@@ -26,8 +26,17 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     mask = await reader.readexactly(4) if masked else None
     payload = await reader.readexactly(length)
     if mask:
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        payload = _masked(payload, mask)
     return opcode, payload
+
+
+def _masked(payload: bytes, key: bytes) -> bytes:
+    """`payload` XOR the repeated 4-byte `key`, as one big-integer XOR (not a loop per byte)."""
+    n = len(payload)
+    if not n:
+        return payload
+    keys = (key * (n // 4 + 1))[:n]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(n, "big")
 
 
 def _frame(opcode: int, payload: bytes, *, mask: bool) -> bytes:
@@ -45,7 +54,7 @@ def _frame(opcode: int, payload: bytes, *, mask: bool) -> bytes:
     if not mask:
         return bytes(head) + payload
     key = os.urandom(4)
-    return bytes(head) + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    return bytes(head) + key + _masked(payload, key)
 
 
 class Client:

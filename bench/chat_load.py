@@ -1,16 +1,19 @@
-"""Live chat under load: N customer sockets, each paired with an agent socket, against a real
-Daphne server, PostgreSQL and Redis; beside a bare WebSocket echo server as the floor.
+"""Live chat under load: N customer sockets, each paired with an agent socket, against real
+Daphne servers, PostgreSQL and Redis; beside a bare WebSocket echo server as the floor.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-        python bench/chat_load.py [--pairs 500] [--rate 500] [--seconds 10]
+        python bench/chat_load.py [--pairs 500] [--rate 500] [--seconds 10] [--servers 2]
 
 The bench creates, migrates and drops its own database `bench_chat` beside the one in the URL.
-It starts `--pairs` chats, each accepted by its own agent, then serves them with one Daphne
-process (`config.asgi`, the channel layer on REDIS_URL). Every customer sends messages so the
-whole run offers `--rate` messages per second; the agent's socket timestamps each arrival.
-Prints connections held, messages per second delivered, and customer-to-agent latency
-p50/p95/p99; then the same rate through the echo server (round trip), the floor of this
-machine and client.
+It starts `--pairs` chats, each accepted by its own agent, then serves them with `--servers`
+Daphne processes (`config.asgi`, the channel layer on REDIS_URL, `CONN_MAX_AGE=60` as in
+production), the sockets spread over them as a load balancer would: pair i's customer on server
+i and its agent on server i + 1 (mod the count), so with 2 servers every message crosses
+processes.
+Every customer sends messages so the whole run offers `--rate` messages per second; the agent's
+socket timestamps each arrival. Prints connections held, messages per second delivered, and
+customer-to-agent latency p50/p95/p99; then the same rate through the echo server (round trip),
+the floor of this machine and client; and the load average (the machine may be shared).
 """
 
 import argparse
@@ -103,7 +106,9 @@ async def sender(client: Client, *, period: float, until: float, make) -> int:
     return sent
 
 
-async def chat_run(port: int, pairs: list[tuple[str, str]], rate: float, seconds: float):
+async def chat_run(
+    ports: list[int], pids: list[int], pairs: list[tuple[str, str]], rate: float, seconds: float
+):
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -117,23 +122,39 @@ async def chat_run(port: int, pairs: list[tuple[str, str]], rate: float, seconds
         if '"error"' in text:
             errors.append(text)
 
-    async def open_pair(token, cookie):
-        agent = await Client.connect(HOST, port, "/ws/desk/chat/", {"Cookie": cookie})
-        customer = await Client.connect(HOST, port, f"/ws/chat/{token}/")
+    async def open_pair(i, token, cookie):
+        # The load balancer: pair i's customer on server i, its agent on the next one (mod the
+        # number of servers), so each server holds as many customers as agents.
+        customer_port, agent_port = ports[i % len(ports)], ports[(i + 1) % len(ports)]
+        agent = await Client.connect(HOST, agent_port, "/ws/desk/chat/", {"Cookie": cookie})
+        customer = await Client.connect(HOST, customer_port, f"/ws/chat/{token}/")
+        await agent.recv()  # each socket's hello: the run starts once all are connected
+        await customer.recv()
         return customer, agent
 
-    semaphore = asyncio.Semaphore(50)
+    semaphore = asyncio.Semaphore(20)
 
-    async def guarded(token, cookie):
-        async with semaphore:
-            return await open_pair(token, cookie)
+    async def guarded(i, token, cookie):
+        for attempt in range(5):  # as a browser would, try again a refused connection
+            try:
+                async with semaphore:
+                    return await open_pair(i, token, cookie)
+            except (ConnectionError, OSError):
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.2 * 2**attempt)
+        raise AssertionError("unreachable")
 
-    opened = await asyncio.gather(*(guarded(t, c) for t, c in pairs), return_exceptions=True)
+    opened = await asyncio.gather(
+        *(guarded(i, t, c) for i, (t, c) in enumerate(pairs)), return_exceptions=True
+    )
     sockets = [p for p in opened if not isinstance(p, BaseException)]
     failures = [p for p in opened if isinstance(p, BaseException)]
     readers = [asyncio.create_task(drain(a, agent_seen)) for _, a in sockets]
     readers += [asyncio.create_task(drain(c, customer_seen)) for c, _ in sockets]
-    await asyncio.sleep(1)  # hellos
+    await asyncio.sleep(1)  # whatever follows the hellos
+    print(f"connected {len(sockets)} pairs; sending", flush=True)
+    load_before, cpu_before = os.getloadavg()[0], [cpu_seconds(p) for p in pids] + [own_cpu()]
     period = len(sockets) / rate
     until = time.perf_counter() + seconds
 
@@ -146,6 +167,7 @@ async def chat_run(port: int, pairs: list[tuple[str, str]], rate: float, seconds
         )
     )
     await asyncio.sleep(2)  # stragglers
+    load_after, cpu_after = os.getloadavg()[0], [cpu_seconds(p) for p in pids] + [own_cpu()]
     held = 2 * len(sockets) - sum(task.done() for task in readers)
     for customer, agent in sockets:
         await customer.close()
@@ -162,6 +184,8 @@ async def chat_run(port: int, pairs: list[tuple[str, str]], rate: float, seconds
         "latency": percentiles(latencies),
         "errors": len(errors),
         "first_error": errors[0] if errors else "",
+        "load": (load_before, load_after),
+        "cpu": [after - before for before, after in zip(cpu_before, cpu_after, strict=True)],
     }
 
 
@@ -231,16 +255,69 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVERS = {
+    "daphne": lambda port: [
+        str(Path(sys.executable).parent / "daphne"),
+        "-e",
+        f"tcp:port={port}:interface={HOST}:backlog=2048",
+        "config.asgi:application",
+    ],
+    "uvicorn": lambda port: [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        f"--host={HOST}",
+        f"--port={port}",
+        "--backlog=2048",
+        "--loop=uvloop",
+        "--http=httptools",
+        "--ws=websockets",
+        "--log-level=warning",
+        "--no-access-log",
+    ],
+}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def use_uvloop() -> None:
+    """The load generator shares the machine's cores with the servers: uvloop, when installed,
+    makes its own cost per message smaller."""
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--rate", type=float, default=500.0, help="messages per second in all")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--servers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVERS),
+        default="daphne",
+        help="the ASGI server (uvicorn: uvloop, httptools, websockets)",
+    )
     parser.add_argument("--echo-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo_server:
         run_echo_server(args.echo_server)
         return
+    use_uvloop()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     url = os.environ.get("DATABASE_URL", "")
@@ -256,8 +333,6 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        port = free_port()
-        log = (ROOT / "var" / "bench-chat-daphne.log").open("wb")
         env = dict(
             os.environ,
             DATABASE_URL=bench_url,
@@ -265,28 +340,31 @@ def main() -> None:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             CHAT_RATE_LIMIT="1000",
             CHANNELS_PREFIX="bench-chat",
+            CONN_MAX_AGE="60",
             LOG_LEVEL="WARNING",
         )
-        daphne = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "daphne"),
-                "-b",
-                HOST,
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        ports = [free_port() for _ in range(args.servers)]
+        logs = [(ROOT / "var" / f"bench-chat-daphne-{i}.log").open("wb") for i in range(len(ports))]
+        servers = [
+            subprocess.Popen(
+                SERVERS[args.server](port),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+            for port, log in zip(ports, logs, strict=True)
+        ]
         try:
-            wait_port(port, daphne)
-            chat = asyncio.run(chat_run(port, pairs, args.rate, args.seconds))
+            for port, server in zip(ports, servers, strict=True):
+                wait_port(port, server)
+            pids = [server.pid for server in servers]
+            chat = asyncio.run(chat_run(ports, pids, pairs, args.rate, args.seconds))
         finally:
-            stop(daphne)
-            log.close()
+            for server in servers:
+                stop(server)
+            for log in logs:
+                log.close()
         echo_port = free_port()
         echo = subprocess.Popen(
             [sys.executable, __file__, "--echo-server", str(echo_port)], cwd=ROOT
@@ -303,10 +381,19 @@ def main() -> None:
         drop_database(admin, BENCH_DB, force=True)
     print(f"offered: {args.rate:.0f} msg/s for {args.seconds:.0f} s over {len(pairs)} pairs")
     print(
-        f"chat (daphne + Redis + PostgreSQL): connections held {chat['held']}"
+        f"load average (1 min) before the messages {chat['load'][0]:.2f},"
+        f" after {chat['load'][1]:.2f}"
+    )
+    print(
+        f"chat ({args.servers} {args.server} + Redis + PostgreSQL): connections held {chat['held']}"
         f" (failed {chat['connect_failures']}), sent {chat['sent']},"
         f" delivered {chat['delivered']} ({chat['per_second']:.0f} msg/s),"
         f" customer-to-agent {chat['latency']}, errors {chat['errors']}"
+    )
+    servers_cpu = ", ".join(f"{c:.1f}" for c in chat["cpu"][:-1])
+    print(
+        f"  CPU seconds over the {args.seconds + 2:.0f} s of messages and stragglers:"
+        f" servers {servers_cpu}, load generator {chat['cpu'][-1]:.1f}"
     )
     if chat["first_failure"] or chat["first_error"]:
         print(f"  first failure: {chat['first_failure']} first error: {chat['first_error'][:200]}")

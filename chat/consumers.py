@@ -4,6 +4,7 @@ services publish after commit through the Redis channel layer."""
 
 import json
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -11,11 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from chat import selectors, services
+from chat.desk_presence import DeskPresenceMixin
 from chat.models import ChatSession
 from chat.services.events import DESK_GROUP, agent_group, chat_group
+from chat.threads import in_chat_thread
 from helpdesk.models import Team
 from helpdesk.roles import user_role
-from helpdesk.services.people import set_presence
 
 REJECTED = 4403  # close code of a socket refused at connect
 
@@ -33,6 +35,16 @@ def _as_int(value) -> int | None:
 
 class ChatSocket(AsyncJsonWebsocketConsumer):
     """What both ends share: frame size, JSON parsing, errors, resume and group events."""
+
+    async def dispatch(self, message):
+        # Channels hops to its one sync thread before every event to close stale database
+        # connections. Every database call here goes through `database_sync_to_async` or
+        # `chat.threads`, which close them, so the hop (three per chat message: received,
+        # delivered to each end) is skipped.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -134,7 +146,7 @@ class CustomerChatConsumer(ChatSocket):
         await self.send_json(event)
 
     async def do_message(self, content):
-        posted = await database_sync_to_async(services.customer_says)(
+        posted = await in_chat_thread(self.session_id, services.customer_says)(
             session_id=self.session_id,
             text=str(content.get("text", "")),
             client_id=str(content.get("client_id", "")),
@@ -193,7 +205,7 @@ def _user_or_team(content):
     return None, Team.objects.get(pk=_as_int(content.get("to_team")))
 
 
-class AgentChatConsumer(ChatSocket):
+class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
     """ws/desk/chat/: an agent's console, every chat they hold and the queue, on one socket."""
 
     async def connect(self):
@@ -205,6 +217,7 @@ class AgentChatConsumer(ChatSocket):
         self.user = user
         self.sessions: set[int] = set()
         hello = await database_sync_to_async(_agent_hello)(user)
+        hello.update(await self.desk_opened())  # presence, heartbeat, visitors
         for group in (DESK_GROUP, agent_group(user.pk)):
             await self.channel_layer.group_add(group, self.channel_name)
         for card in hello["chats"]:
@@ -219,6 +232,7 @@ class AgentChatConsumer(ChatSocket):
     async def disconnect(self, code):
         if not hasattr(self, "user"):
             return
+        await self.desk_closed()  # the last console closing makes an online agent away
         for group in [DESK_GROUP, agent_group(self.user.pk)] + [
             chat_group(s) for s in self.sessions
         ]:
@@ -249,8 +263,9 @@ class AgentChatConsumer(ChatSocket):
         await self.join(session_id)
 
     async def do_message(self, content):
-        posted = await database_sync_to_async(services.agent_says)(
-            session_id=self.session_of(content),
+        session_id = self.session_of(content)
+        posted = await in_chat_thread(session_id, services.agent_says)(
+            session_id=session_id,
             agent=self.user,
             text=str(content.get("text", "")),
             client_id=str(content.get("client_id", "")),
@@ -300,12 +315,4 @@ class AgentChatConsumer(ChatSocket):
             session_id=self.session_of(content), by=self.user, to_agent=to_agent, to_team=to_team
         )
 
-    async def do_presence(self, content):
-        def change():
-            set_presence(profile=self.user.agent_profile, presence=str(content.get("presence")))
-
-        try:
-            await database_sync_to_async(change)()
-        except ObjectDoesNotExist:
-            raise services.NotAllowed("Only agents have a presence.") from None
-        await self.send_json({"type": "presence", "presence": content.get("presence")})
+    # presence, heartbeat, invite: DeskPresenceMixin (chat/desk_presence.py)

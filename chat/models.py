@@ -196,3 +196,88 @@ class SecureDetailView(models.Model):
 
     def __str__(self):
         return f"{self.detail_id} seen by {self.viewer_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ConsoleSocket(models.Model):
+    """One open agent console socket. Its heartbeat keeps the agent's presence alive: an agent
+    whose every socket is gone or silent past `CHAT_HEARTBEAT_TIMEOUT_SECONDS` goes offline
+    (`chat.services.presence`)."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_consoles"
+    )
+    channel_name = models.CharField(max_length=200, unique=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+
+    def __str__(self):
+        return f"console of {self.agent_id} (last heartbeat {self.heartbeat_at:%H:%M:%S})"
+
+
+class Visit(models.Model):
+    """A visitor with the widget open (one browser tab's visit of a site), whom an agent may
+    invite to chat. `channel_name` is the socket holding it now (empty: gone); a decline is
+    remembered for the visit (`declined_at`)."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    page = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    channel_name = models.CharField(max_length=200, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        ChatSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The chat the visitor started during the visit, if any.",
+    )
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["last_seen_at"],
+                name="chat_visit_here",
+                condition=~models.Q(channel_name=""),
+            )
+        ]
+
+    def __str__(self):
+        return f"Visit {self.pk} on {self.page[:60]}"
+
+
+class InvitationAnswer(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Invitation(models.Model):
+    """An agent invited a visitor to chat, with a message."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="invitations")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=500)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(
+        max_length=10, choices=InvitationAnswer.choices, default=InvitationAnswer.PENDING
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        ChatSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["visit", "sent_at"], name="chat_invite_rate")]
+
+    def __str__(self):
+        return f"Invitation {self.pk} to visit {self.visit_id} ({self.answer})"

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from chat import services
+from chat.services.invitations import sweep_visits
+from chat.services.presence import sweep_presence as _sweep_presence
 
 _RETRY = {
     "autoretry_for": (OperationalError,),
@@ -39,3 +41,11 @@ def email_transcript(session_id: int) -> bool:
 def purge_secure_details() -> int:
     """Run by beat: secure-form details past their retention are emptied."""
     return services.purge_secure_details()
+
+
+@shared_task(**_RETRY)
+def sweep_presence() -> int:
+    """Run by beat every CHAT_HEARTBEAT_SECONDS: agents whose console fell silent go offline,
+    visitors whose widget did have left, and waiting chats are offered to agents with room."""
+    sweep_visits()
+    return _sweep_presence()

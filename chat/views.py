@@ -3,7 +3,8 @@ message), the agent console, and canned-response search for it. Thin: parse, cal
 
 The two customer endpoints are CSRF-exempt on purpose: they act on no ambient credential (no
 session or login is read; a chat is reached only through the token they return), and the
-widget may sit on another site."""
+widget may sit on another site: `chat.cors.widget_endpoint` lets the sites of
+`CHAT_WIDGET_ORIGINS` call them (CORS, no cookies) and refuses every other site with 403."""
 
 import json
 
@@ -16,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chat import services
+from chat.cors import widget_endpoint
 from chat.models import SecureDetail
+from chat.services.invitations import start_chat_from_visit
 from helpdesk.models import CannedResponse
 from helpdesk.roles import user_role
 from helpdesk.services.knowledge import canned_response_context, render_canned_response
@@ -55,17 +58,21 @@ def embed_demo_view(request):
 
 
 @csrf_exempt
+@widget_endpoint
 @require_POST
 def start_view(request):
     """Pre-chat form in, a chat out: its token and WebSocket path; 409 with `opens_at` when
-    live chat is closed (the widget then offers to leave a message)."""
+    live chat is closed (the widget then offers to leave a message). With the widget's `visit`
+    token, the chat belongs to that visit (and goes first to the agent who invited them)."""
     data = _body(request)
     if not data.get("name", "").strip() or not data.get("email", "").strip():
         return JsonResponse({"error": "invalid", "detail": "Name and email, please."}, status=400)
+    details = {"name": data["name"], "email": data["email"], "question": data.get("question", "")}
     try:
-        session = services.start_chat(
-            name=data["name"], email=data["email"], question=data.get("question", "")
-        )
+        if data.get("visit"):
+            session = start_chat_from_visit(visit_token=data["visit"], **details)
+        else:
+            session = services.start_chat(**details)
     except services.ChatUnavailable as closed:
         opens_at = closed.extra.get("opens_at")
         return JsonResponse(
@@ -91,6 +98,7 @@ def start_view(request):
 
 
 @csrf_exempt
+@widget_endpoint
 @require_POST
 def leave_message_view(request):
     """A message (or callback request) left outside service hours: it becomes a ticket."""

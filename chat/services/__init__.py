@@ -20,7 +20,14 @@ from .common import (
     RateLimited,
     greeting_for,
 )
-from .messages import Posted, messages_after, post_agent_message, post_customer_message
+from .messages import (
+    Posted,
+    agent_says,
+    customer_says,
+    messages_after,
+    post_agent_message,
+    post_customer_message,
+)
 from .routing import accept_chat, pick_agent, route_chat, transfer_chat
 from .secure import (
     may_see_secure,
@@ -28,7 +35,7 @@ from .secure import (
     reveal_secure_detail,
     submit_secure_details,
 )
-from .sessions import agent_says, chat_opening, customer_says, leave_message, start_chat
+from .sessions import chat_opening, leave_message, start_chat
 from .timers import offer_message, send_wait_notice, sweep_chat_timers, waiting_status
 from .tokens import access_chat_for_staff, access_session_by_token, token_for
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chat.models import ChatMessage, ChatSession, ChatStatus, Sender
 from chat.redaction import redact
+from chat.webhooks import emit_chat_closed
 from helpdesk.events import announce_conversation_resolved
 from helpdesk.models import AgentProfile, Role
 from helpdesk.models.people import Channel
@@ -23,6 +24,7 @@ from tickets.services import add_internal_note, open_ticket
 from .common import ChatClosed, NotAllowed, lock_session
 from .events import DESK_GROUP, author_name, chat_group, publish
 from .messages import append_message
+from .routing import offer_waiting_chats
 
 TRANSCRIPT_LIMIT = 20_000
 EMAIL_TRANSCRIPT_TASK = "chat.tasks.email_transcript"
@@ -164,6 +166,7 @@ def _close(session: ChatSession, *, now: datetime, confirmed: bool | None, by=No
     session.customer_confirmed_resolved = confirmed
     session.save(update_fields=["status", "closed_at", "customer_confirmed_resolved"])
     stop_clocks_for(case=session, at=now)
+    emit_chat_closed(session)  # the integrators' webhook, after commit
     text = "Thank you for chatting with us. Come back any time."
     append_message(session=session, sender=Sender.SYSTEM, text=text, now=now)
     record_interaction(
@@ -179,6 +182,8 @@ def _close(session: ChatSession, *, now: datetime, confirmed: bool | None, by=No
     )
     publish(chat_group(session.pk), {"type": "status", "status": "closed", "session": session.pk})
     publish(DESK_GROUP, {"type": "queue", "action": "closed", "session": session.pk})
+    if session.agent_id:  # the agent has room again
+        offer_waiting_chats(agent=session.agent)
     # Surveys (or any app) reacts through helpdesk/events.py; the widget shows the survey link.
     for answer in announce_conversation_resolved(
         conversation=session,

@@ -1,18 +1,30 @@
 """Messages of a chat: redacted, numbered under the session's lock, rate-limited, broadcast
-after commit. The agent's first message meets `chat.first_response`."""
+after commit. The agent's first message meets `chat.first_response`.
+
+`customer_says` and `agent_says` are the entry points. The common line (new, nothing to mask,
+within the rate, the agent's first response already given) is stored by one SQL statement
+(`_quick_post`); every other case falls back to the rules one by one under the session's lock."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chat.models import ChatMessage, ChatSession, ChatStatus, Redaction, Sender
 from chat.redaction import redact
 from helpdesk.services.sla import stop_clocks_for
 
-from .common import FIRST_RESPONSE, ChatClosed, NotAllowed, RateLimited, max_message_chars
+from .common import (
+    FIRST_RESPONSE,
+    ChatClosed,
+    NotAllowed,
+    RateLimited,
+    lock_session,
+    max_message_chars,
+)
 from .events import chat_group, message_event, publish
 
 REDACTION_NOTICE = (
@@ -148,6 +160,123 @@ def post_agent_message(
         ChatSession.objects.filter(pk=session.pk).update(first_response_at=now)
         stop_clocks_for(case=session, targets=[FIRST_RESPONSE], at=now)
     return posted
+
+
+# One round trip for a new line. `s` locks the session row (FOR UPDATE returns its latest
+# last_seq once the lock is ours, so numbers stay contiguous under concurrency) only if the chat
+# takes messages from this sender and the sender is within the rate; `m` stores the line with
+# the next seq unless its client_id was stored before (the partial unique index); `u` moves
+# last_seq only when a line was stored, so a duplicate leaves no gap. No row back: the caller
+# applies the rules one by one to say why (closed, duplicate, rate) or to store it after all.
+_QUICK_POST = """
+WITH s AS (
+    SELECT id, last_seq FROM chat_chatsession
+    WHERE id = %(session)s AND status = ANY(%(statuses)s) {agent_rule}
+      AND (SELECT count(*) FROM chat_chatmessage
+           WHERE session_id = %(session)s AND sender = %(sender)s
+             AND created_at > %(since)s) < %(limit)s
+    FOR UPDATE
+), m AS (
+    INSERT INTO chat_chatmessage (session_id, seq, sender, author_id, text, client_id, created_at)
+    SELECT id, last_seq + 1, %(sender)s, %(author)s, %(text)s, %(client_id)s, %(now)s FROM s
+    ON CONFLICT (session_id, sender, client_id) WHERE NOT (client_id = '') DO NOTHING
+    RETURNING id, seq
+), u AS (
+    UPDATE chat_chatsession SET last_seq = m.seq FROM m WHERE chat_chatsession.id = %(session)s
+)
+SELECT id, seq FROM m
+"""
+_AGENT_RULE = "AND agent_id = %(author)s AND first_response_at IS NOT NULL"
+
+
+def _quick_post(
+    *, session_id: int, sender: str, text: str, author, client_id: str, now: datetime
+) -> ChatMessage | None:
+    """Store and publish a new line in one statement, or None when the line needs the full
+    rules: a number to mask (the notice), the agent's first response (the clock), a refusal or
+    a repeated client_id. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return None
+    redacted = redact(text)
+    if redacted.kinds:
+        return None
+    agent = sender == Sender.AGENT
+    params = {
+        "session": session_id,
+        "statuses": [ChatStatus.ACTIVE] if agent else [ChatStatus.WAITING, ChatStatus.ACTIVE],
+        "sender": sender,
+        "since": now - timedelta(seconds=settings.CHAT_RATE_WINDOW_SECONDS),
+        "limit": settings.CHAT_RATE_LIMIT,
+        "author": author.pk if author is not None else None,
+        "text": redacted.text,
+        "client_id": client_id,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_QUICK_POST.format(agent_rule=_AGENT_RULE if agent else ""), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message = ChatMessage(
+        id=row[0],
+        session_id=session_id,
+        seq=row[1],
+        sender=sender,
+        author=author,
+        text=redacted.text,
+        client_id=client_id,
+        created_at=now,
+    )
+    publish(chat_group(session_id), message_event(message))
+    return message
+
+
+def customer_says(
+    *, session_id: int, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    """A customer's line in their chat (`post_customer_message`'s rules): one statement for the
+    common line, else under the session's lock."""
+    now = now or timezone.now()
+    text = check_text(text)
+    client_id = (client_id or "")[:64]
+    message = _quick_post(
+        session_id=session_id,
+        sender=Sender.CUSTOMER,
+        text=text,
+        author=None,
+        client_id=client_id,
+        now=now,
+    )
+    if message is not None:
+        return Posted(message, created=True)
+    with transaction.atomic():
+        return post_customer_message(
+            session=lock_session(session_id), text=text, client_id=client_id, now=now
+        )
+
+
+def agent_says(
+    *, session_id: int, agent, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    """The handling agent's line (`post_agent_message`'s rules): one statement for the common
+    line, else (the first response among others) under the session's lock."""
+    now = now or timezone.now()
+    text = check_text(text)
+    client_id = (client_id or "")[:64]
+    message = _quick_post(
+        session_id=session_id,
+        sender=Sender.AGENT,
+        text=text,
+        author=agent,
+        client_id=client_id,
+        now=now,
+    )
+    if message is not None:
+        return Posted(message, created=True)
+    with transaction.atomic():
+        return post_agent_message(
+            session=lock_session(session_id), agent=agent, text=text, client_id=client_id, now=now
+        )
 
 
 def messages_after(*, session: ChatSession, after_seq: int, limit: int = 500) -> list[ChatMessage]:

@@ -1,6 +1,8 @@
 """Routing and taking chats: a new chat is offered to the available agent of its team with the
 fewest active chats under their limit; any agent may accept a waiting chat, and two accepting at
-once never both get it (the session's row lock decides, the agent's row lock keeps the limit)."""
+once never both get it (the session's row lock decides, the agent's row lock keeps the limit).
+An agent who becomes available is offered the longest-waiting chats of their team up to their
+room (`offer_waiting_chats`); one who leaves hands their offers on (`release_offers`)."""
 
 from datetime import datetime
 
@@ -31,23 +33,31 @@ def _profiles(team_id: int | None):
     )
 
 
+def _available(session: ChatSession) -> list[AgentProfile]:
+    limit = policy_limit(session)
+    return [
+        p
+        for p in _profiles(session.team_id)
+        if p.active < chat_limit_for(profile=p, policy_limit=limit)
+    ]
+
+
 def pick_agent(*, session: ChatSession, exclude_user_id: int | None = None) -> AgentProfile | None:
     """The online agent of the chat's team (any team when it has none) with the fewest active
     chats and room under `chat_limit_for`; ties go to the one online longest, then by id."""
-    limit = policy_limit(session)
-    candidates = [
-        p
-        for p in _profiles(session.team_id)
-        if p.user_id != exclude_user_id and p.active < chat_limit_for(profile=p, policy_limit=limit)
-    ]
+    candidates = [p for p in _available(session) if p.user_id != exclude_user_id]
     candidates.sort(key=lambda p: (p.active, p.presence_changed_at, p.pk))
     return candidates[0] if candidates else None
 
 
-def route_chat(*, session: ChatSession) -> AgentProfile | None:
-    """Offer a waiting chat to `pick_agent`'s choice; with nobody available it stays in the
-    queue, where every agent sees it. Call with the session locked."""
-    profile = pick_agent(session=session, exclude_user_id=session.offered_to_id)
+def route_chat(*, session: ChatSession, prefer=None) -> AgentProfile | None:
+    """Offer a waiting chat to `pick_agent`'s choice (to `prefer`, the agent who invited the
+    customer, when they are online with room); with nobody available it stays in the queue,
+    where every agent sees it. Call with the session locked."""
+    profile = None
+    if prefer is not None:
+        profile = next((p for p in _available(session) if p.user_id == prefer.pk), None)
+    profile = profile or pick_agent(session=session, exclude_user_id=session.offered_to_id)
     session.offered_to = profile.user if profile else None
     ChatSession.objects.filter(pk=session.pk).update(offered_to=session.offered_to)
     if profile is not None:
@@ -115,12 +125,14 @@ def transfer_chat(
     *, session_id: int, by, to_agent=None, to_team=None, now: datetime | None = None
 ) -> ChatSession:
     """Hand an active chat to another agent (who must have room), or back to the queue of
-    another team, where it is routed again."""
+    another team, where it is routed again. The agent who had it has room again: waiting chats
+    are offered to them (`offer_waiting_chats`)."""
     now = now or timezone.now()
     session = lock_session(session_id)
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("Only an active chat can be transferred.")
     if to_agent is not None:
+        previous = session.agent
         _check_room(to_agent, session)
         _assign(
             session,
@@ -128,10 +140,12 @@ def transfer_chat(
             now,
             f"{author_name(by)} transferred the chat to {author_name(to_agent)}.",
         )
+        if previous is not None and previous.pk != to_agent.pk:
+            offer_waiting_chats(agent=previous)
         return session
     if to_team is None:
         raise ChatClosed("Say who or which team takes the chat.")
-    previous = session.agent_id
+    previous = session.agent
     session.team = to_team
     session.agent = None
     session.status = ChatStatus.WAITING
@@ -143,7 +157,78 @@ def transfer_chat(
         now=now,
         text=f"{author_name(by)} transferred the chat to the {to_team.name} team.",
     )
-    publish(agent_group(previous), {"type": "unassigned", "session": session.pk})
     publish(chat_group(session.pk), {"type": "status", "status": "waiting", "session": session.pk})
     route_chat(session=session)
+    if previous is not None:
+        publish(agent_group(previous.pk), {"type": "unassigned", "session": session.pk})
+        offer_waiting_chats(agent=previous)
     return session
+
+
+def _waiting_for(profile: AgentProfile):
+    """Waiting chats this agent may be offered: their team's (teamless chats too), not offered
+    to another agent who is online."""
+    mine = (
+        Q(team__isnull=True) | Q(team_id=profile.team_id)
+        if profile.team_id
+        else Q(team__isnull=True)
+    )
+    unoffered = Q(offered_to__isnull=True) | ~Q(offered_to__agent_profile__presence=Presence.ONLINE)
+    return ChatSession.objects.filter(mine, unoffered, status=ChatStatus.WAITING).exclude(
+        offered_to_id=profile.user_id
+    )
+
+
+@transaction.atomic
+def offer_waiting_chats(*, agent) -> list[int]:
+    """An agent became available (came online, ended or handed over a chat, or their limit was
+    raised): the longest-waiting chats of their team that no online agent has been offered are
+    offered to them, oldest first, up to their room (their limit less the chats they hold or
+    have been offered). Chats another transaction holds are skipped (`SKIP LOCKED`), so two
+    agents becoming available at once are never offered the same chat; the presence sweep
+    offers what was skipped. Returns the ids offered."""
+    profile = (
+        AgentProfile.objects.filter(user=agent, presence=Presence.ONLINE, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if profile is None:
+        return []
+    oldest = _waiting_for(profile).order_by("started_at", "pk").first()
+    if oldest is None:
+        return []
+    held = ChatSession.objects.filter(
+        Q(agent=agent, status=ChatStatus.ACTIVE) | Q(offered_to=agent, status=ChatStatus.WAITING)
+    ).count()
+    room = chat_limit_for(profile=profile, policy_limit=policy_limit(oldest)) - held
+    if room <= 0:
+        return []
+    chats = list(
+        _waiting_for(profile)
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("customer")
+        .order_by("started_at", "pk")[:room]
+    )
+    for session in chats:
+        session.offered_to = agent
+        publish(agent_group(agent.pk), {"type": "offer", **queue_entry(session)})
+        publish(DESK_GROUP, {"type": "queue", "action": "waiting", **queue_entry(session)})
+    ChatSession.objects.filter(pk__in=[s.pk for s in chats]).update(offered_to=agent)
+    return [s.pk for s in chats]
+
+
+@transaction.atomic
+def release_offers(*, agent) -> list[int]:
+    """An agent went away or offline: the waiting chats offered to them are routed again (to
+    another available agent, or back to the open queue). A chat locked at that moment is
+    skipped: offered to someone not online, it counts as unoffered, so the next agent to become
+    available (or the sweep) gets it. Returns their ids."""
+    chats = list(
+        ChatSession.objects.filter(offered_to=agent, status=ChatStatus.WAITING)
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("customer")
+        .order_by("started_at", "pk")
+    )
+    for session in chats:
+        route_chat(session=session)
+    return [s.pk for s in chats]

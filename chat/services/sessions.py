@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chat.models import ChatSession, ChatStatus, Sender
 from chat.redaction import redact
+from chat.webhooks import emit_chat_closed, emit_chat_started
 from helpdesk.models import Team
 from helpdesk.models.people import Channel
 from helpdesk.services.people import find_or_create_customer, record_interaction
@@ -26,7 +27,7 @@ from .common import (
     lock_session,
 )
 from .events import DESK_GROUP, chat_group, publish
-from .messages import Posted, append_message, check_text, post_agent_message, post_customer_message
+from .messages import append_message, check_text
 from .routing import route_chat
 from .timers import schedule_timers
 
@@ -56,12 +57,14 @@ def start_chat(
     email: str,
     question: str = "",
     team: Team | None = None,
+    offer_to=None,
     now: datetime | None = None,
 ) -> ChatSession:
     """A customer asks for a live chat: found again by email (or created), the chat waits in
     the queue under the policy in force, its `chat.first_response` and `chat.resolution` clocks
     start now, the wait notice and the offer to leave a message are scheduled, and it is
-    offered to an agent. Outside service hours raises ChatUnavailable (with `opens_at`): the
+    offered to an agent (`offer_to` first, the agent who invited the customer, when they are
+    online with room). Outside service hours raises ChatUnavailable (with `opens_at`): the
     customer leaves a message instead (`leave_message`)."""
     now = now or timezone.now()
     opening = chat_opening(now=now)
@@ -94,27 +97,10 @@ def start_chat(
         case=session,
         occurred_at=now,
     )
-    route_chat(session=session)
+    route_chat(session=session, prefer=offer_to)
     schedule_timers(session)
+    emit_chat_started(session)  # the integrators' webhook, after commit
     return session
-
-
-@transaction.atomic
-def customer_says(
-    *, session_id: int, text: str, client_id: str = "", now: datetime | None = None
-) -> Posted:
-    return post_customer_message(
-        session=lock_session(session_id), text=text, client_id=client_id, now=now
-    )
-
-
-@transaction.atomic
-def agent_says(
-    *, session_id: int, agent, text: str, client_id: str = "", now: datetime | None = None
-) -> Posted:
-    return post_agent_message(
-        session=lock_session(session_id), agent=agent, text=text, client_id=client_id, now=now
-    )
 
 
 def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=None):
@@ -170,4 +156,5 @@ def leave_message(
     )
     publish(chat_group(session.pk), {"type": "status", "status": "missed", "session": session.pk})
     publish(DESK_GROUP, {"type": "queue", "action": "left", "session": session.pk})
+    emit_chat_closed(session)  # ended as missed: the integrators' webhook, after commit
     return ticket

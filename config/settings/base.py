@@ -92,7 +92,9 @@ CACHES = {
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": env(
+            "CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"
+        ),
         "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNELS_PREFIX", default="asgi")},
     }
 }
@@ -138,7 +140,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
+# Crontab entries (the 08:00 digests) run in the service team's local time, not UTC.
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -208,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "helpdesk.models.webhooks.DeliveryStatus",
         "ComplaintStatusEnum": "complaints.models.Status",
         "ComplaintChannelEnum": "complaints.models.ComplaintChannel",
+        "ChatStatusEnum": "chat.models.ChatStatus",
     },
 }
 # The API: requests per key (or user) per period; how long an Idempotency-Key is remembered.
@@ -221,6 +225,13 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=60.0)
 WEBHOOK_SWEEP_GRACE_SECONDS = env.float("WEBHOOK_SWEEP_GRACE_SECONDS", default=60.0)
+# Where webhooks may go (helpdesk/webhooks/addresses.py): never to loopback, private,
+# link-local, multicast, reserved or unspecified addresses, except the hosts, addresses or
+# networks allowed here; denied networks are refused as well, always. https only, unless
+# WEBHOOK_ALLOW_HTTP.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_DENIED_NETWORKS = env.list("WEBHOOK_DENIED_NETWORKS", default=[])
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
     "task": "helpdesk.api.tasks.purge_idempotency_keys",
     "schedule": 3600.0,
@@ -257,6 +268,18 @@ CELERY_BEAT_SCHEDULE["imap-poll"] = {
     "task": "tickets.tasks.poll_mailboxes",
     "schedule": IMAP_POLL_SECONDS,
 }
+# Email out: beat queues again the ticket emails whose send never reached Celery (the broker was
+# down) once they are TICKETS_SEND_GRACE_SECONDS old, or whose task was lost (handed over longer
+# ago than its retries last); each is still sent once.
+TICKETS_SEND_SWEEP_SECONDS = env.float("TICKETS_SEND_SWEEP_SECONDS", default=60.0)
+TICKETS_SEND_GRACE_SECONDS = env.float("TICKETS_SEND_GRACE_SECONDS", default=60.0)
+TICKETS_SEND_REQUEUE_AFTER_SECONDS = env.float(
+    "TICKETS_SEND_REQUEUE_AFTER_SECONDS", default=3 * 3600.0
+)
+CELERY_BEAT_SCHEDULE["tickets-send-sweep"] = {
+    "task": "tickets.tasks.requeue_unsent_messages",
+    "schedule": TICKETS_SEND_SWEEP_SECONDS,
+}
 
 # Complaints: reminders to owners and the periodic review (both idempotent, so beat may run
 # them often); a holding letter drafted by the system proposes this much more time.
@@ -277,9 +300,23 @@ CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=2000)
 CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=16384)
 CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=10)
 CHAT_RATE_WINDOW_SECONDS = env.int("CHAT_RATE_WINDOW_SECONDS", default=10)
+# Threads per server process that store chat messages (chat/threads.py); one chat, one thread.
+CHAT_MESSAGE_THREADS = env.int("CHAT_MESSAGE_THREADS", default=4)
 CELERY_BEAT_SCHEDULE["chat-timers"] = {
     "task": "chat.tasks.sweep_chat_timers",
     "schedule": SLA_SWEEP_SECONDS,
+}
+# Chat presence: consoles send a heartbeat every CHAT_HEARTBEAT_SECONDS; an agent silent past
+# CHAT_HEARTBEAT_TIMEOUT_SECONDS is marked offline by the sweep. Sites (full origins, e.g.
+# https://shop.example) whose pages may embed the widget; agent invitations per visitor and window.
+CHAT_HEARTBEAT_SECONDS = env.int("CHAT_HEARTBEAT_SECONDS", default=20)
+CHAT_HEARTBEAT_TIMEOUT_SECONDS = env.int("CHAT_HEARTBEAT_TIMEOUT_SECONDS", default=60)
+CHAT_WIDGET_ORIGINS = env.list("CHAT_WIDGET_ORIGINS", default=[])
+CHAT_INVITE_LIMIT = env.int("CHAT_INVITE_LIMIT", default=2)
+CHAT_INVITE_WINDOW_SECONDS = env.int("CHAT_INVITE_WINDOW_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["chat-presence"] = {
+    "task": "chat.tasks.sweep_presence",
+    "schedule": float(CHAT_HEARTBEAT_SECONDS),
 }
 # Serve static files straight from the apps (no collectstatic) when set; on with DEBUG.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)

@@ -29,5 +29,8 @@ if env("TEST_BROKER_KEYPREFIX", default=""):
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "global_keyprefix": env("TEST_BROKER_KEYPREFIX"),
     }
+# The tests' webhook receiver listens on http://127.0.0.1 (tests/api/receiver.py).
+WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+WEBHOOK_ALLOW_HTTP = True
 # Each test process keeps its own cache, so one test's rate-limit counts never reach another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

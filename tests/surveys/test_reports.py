@@ -2,6 +2,7 @@
 
 import importlib
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.beat import ScheduleEntry
@@ -131,3 +132,23 @@ def test_beat_schedule_runs_the_digest_on_monday_at_eight(time_machine):
     time_machine.move_to(sunday + timedelta(days=1, seconds=1), tick=False)
     due, _wait = entry.is_due()
     assert due
+
+
+def test_the_digest_goes_out_at_eight_london_time_in_summer_too(time_machine):
+    """Beat keeps the team's clock (TIME_ZONE): in British Summer Time the digest is due at
+    07:00 UTC, which is 08:00 in London, not an hour late."""
+    base = importlib.import_module("config.settings.base")
+    spec = base.CELERY_BEAT_SCHEDULE["surveys-weekly-digest"]
+    utc = ZoneInfo("UTC")
+    last_monday = datetime(2026, 6, 29, 7, 0, 30, tzinfo=utc)  # 08:00:30 BST
+    entry = ScheduleEntry(
+        name="surveys-weekly-digest",
+        task=spec["task"],
+        schedule=spec["schedule"],
+        last_run_at=last_monday,
+        app=celery_app,
+    )
+    time_machine.move_to(datetime(2026, 7, 6, 6, 59, tzinfo=utc), tick=False)
+    assert entry.is_due()[0] is False
+    time_machine.move_to(datetime(2026, 7, 6, 7, 0, 30, tzinfo=utc), tick=False)
+    assert entry.is_due()[0] is True

@@ -1,12 +1,17 @@
 /* The agent's chat console: the queue, chats side by side, greeting, canned responses, the
- * customer's history; transfer, escalate, convert, close. Plain JavaScript; text is always set
- * with textContent. Protocol: docs/chat-protocol.md. */
+ * customer's history; transfer, escalate, convert, close; presence with a heartbeat; the site's
+ * visitors, whom the agent may invite. Plain JavaScript; text is always set with textContent.
+ * Protocol: docs/chat-protocol.md. */
 (function () {
   "use strict";
   var wsUrl = location.origin.replace(/^http/, "ws") + "/ws/desk/chat/";
   var queue = document.getElementById("queue");
   var chats = document.getElementById("chats");
   var connection = document.getElementById("connection");
+  var presence = document.getElementById("presence");
+  var visitors = document.getElementById("visitors");
+  var CHOSEN = "helpdesk-presence"; // the agent's choice, restored when the console reconnects
+  var beat = null;
   var panels = {}; // session id -> {root, log, lastSeq, input, typing}
   var socket = null;
   var retry = 0;
@@ -163,6 +168,15 @@
   function addLine(event) {
     var panel = panels[event.session];
     if (!panel || event.seq <= panel.lastSeq) return;
+    if (event.seq > panel.lastSeq + 1) {
+      // A line is missing (two servers may deliver out of order): fetch the gap in order.
+      panel.seenSeq = Math.max(panel.seenSeq || 0, event.seq);
+      if (!panel.resuming) {
+        panel.resuming = true;
+        send({ type: "resume", session: event.session, after_seq: panel.lastSeq });
+      }
+      return;
+    }
     panel.lastSeq = event.seq;
     var who = event.sender === "agent" ? (event.author || "Agent") :
       event.sender === "customer" ? "Customer" : "";
@@ -172,11 +186,43 @@
     if (event.sender === "customer") panel.typing.textContent = "";
   }
 
+  function showVisitor(entry) {
+    var li = visitors.querySelector('[data-visit="' + entry.visit + '"]');
+    if (!li) {
+      li = el("li", { class: "visitor", "data-visit": String(entry.visit) });
+      li.appendChild(el("strong", { class: "visitor-page" }));
+      li.appendChild(el("div", { class: "visitor-state" }));
+      var message = el("input", { class: "invite-message", value: "Hi! Can I help you with anything?" });
+      var button = el("button", { type: "button", class: "invite" }, "Invite to chat");
+      button.addEventListener("click", function () {
+        send({ type: "invite", visit: entry.visit, message: message.value, ref: "visit-" + entry.visit });
+      });
+      li.appendChild(message);
+      li.appendChild(button);
+      visitors.appendChild(li);
+    }
+    li.querySelector(".visitor-page").textContent = entry.title || entry.page || "A page";
+    li.querySelector(".visitor-page").title = entry.page || "";
+    var inv = entry.invitation;
+    li.querySelector(".visitor-state").textContent = entry.chatting ? "chatting" :
+      entry.declined ? "declined for this visit" :
+      inv ? "invited by " + inv.agent + " (" + inv.answer + ")" :
+      "here since " + entry.since.slice(11, 16);
+    li.querySelector("button.invite").disabled = !!(entry.chatting || entry.declined);
+  }
+
   function onEvent(event) {
     var panel = panels[event.session];
     switch (event.type) {
       case "hello":
         connection.textContent = "connected as " + event.agent;
+        var chosen = sessionStorage.getItem(CHOSEN) || "online"; // opening the console: online
+        presence.value = chosen;
+        if (event.presence !== chosen) send({ type: "presence", presence: chosen });
+        clearInterval(beat);
+        beat = setInterval(function () { send({ type: "heartbeat" }); }, 1000 * (event.heartbeat || 20));
+        visitors.innerHTML = "";
+        (event.visitors || []).forEach(showVisitor);
         queue.innerHTML = "";
         event.queue.forEach(addToQueue);
         event.chats.forEach(function (card) {
@@ -194,6 +240,14 @@
         if (panel) { panel.root.remove(); delete panels[event.session]; }
         break;
       case "message": addLine(event); break;
+      case "resumed":
+        if (!panel) break;
+        panel.resuming = false;
+        if ((panel.seenSeq || 0) > panel.lastSeq) { // more came while resuming
+          panel.resuming = true;
+          send({ type: "resume", session: event.session, after_seq: panel.lastSeq });
+        }
+        break;
       case "typing":
         if (panel) panel.typing.textContent = event.typing ? "The customer is typing…" : "";
         break;
@@ -209,8 +263,21 @@
       case "ticket":
         if (panel) panel.notice.textContent = "Ticket " + event.reference + " opened.";
         break;
+      case "presence": presence.value = event.presence; break;
+      case "visitor":
+        if (event.action === "left") {
+          var gone = visitors.querySelector('[data-visit="' + event.visit + '"]');
+          if (gone) gone.remove();
+        } else showVisitor(event);
+        break;
+      case "invited":
+        var invited = visitors.querySelector('[data-visit="' + event.visit + '"] .visitor-state');
+        if (invited) invited.textContent = "invited";
+        break;
       case "error":
-        (panel || { notice: connection }).notice.textContent = event.detail;
+        var about = event.ref && visitors.querySelector('[data-visit="' + event.ref.slice(6) + '"] .visitor-state');
+        if (about) about.textContent = event.detail;
+        else (panel || { notice: connection }).notice.textContent = event.detail;
         break;
     }
   }
@@ -220,13 +287,15 @@
     socket.onopen = function () { retry = 0; };
     socket.onmessage = function (msg) { onEvent(JSON.parse(msg.data)); };
     socket.onclose = function () {
+      clearInterval(beat);
       connection.textContent = "reconnecting…";
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * Math.pow(2, retry));
     };
   }
 
-  document.getElementById("presence").addEventListener("change", function (e) {
+  presence.addEventListener("change", function (e) {
+    sessionStorage.setItem(CHOSEN, e.target.value);
     send({ type: "presence", presence: e.target.value });
   });
   connect();

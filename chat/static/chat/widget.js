@@ -1,8 +1,11 @@
 /* Help desk live chat widget: plain JavaScript, no build step.
  *
  * Embed with <script src="https://desk.example.com/static/chat/widget.js"></script>: it mounts
- * in #helpdesk-chat if the page has one, else in a panel of its own. Every message is shown with
- * textContent (never as HTML). Protocol: docs/chat-protocol.md.
+ * in #helpdesk-chat if the page has one, else in a panel of its own. It talks to the help desk
+ * the script came from (its src), so it works on another site listed in CHAT_WIDGET_ORIGINS.
+ * data-name / data-email on the script tag prefill the pre-chat form (else what this browser
+ * gave last time). Every message is shown with textContent (never as HTML).
+ * Protocol: docs/chat-protocol.md.
  */
 (function () {
   "use strict";
@@ -10,6 +13,10 @@
   var base = script ? new URL(script.src, location.href).origin : location.origin;
   var wsBase = base.replace(/^http/, "ws");
   var STORE = "helpdesk-chat";
+  var VISIT = STORE + "-visit";     // the visit's token (sessionStorage: this tab's visit)
+  var DECLINED = STORE + "-declined"; // an invitation was declined during this visit
+  var WHO = STORE + "-who";         // name and email given last time (localStorage)
+  var ruleMode = !!(script && script.dataset.inviteAfter !== undefined);
 
   var root = document.getElementById("helpdesk-chat");
   if (!root) {
@@ -39,6 +46,15 @@
 
   var state = { token: null, lastSeq: 0, socket: null, pending: {}, closed: false, retry: 0 };
 
+  function known() {
+    var who = {};
+    try { who = JSON.parse(localStorage.getItem(WHO) || "{}") || {}; } catch (e) { who = {}; }
+    return {
+      name: (script && script.dataset.name) || who.name || "",
+      email: (script && script.dataset.email) || who.email || "",
+    };
+  }
+
   /* ---- pre-chat form, or the message form when chat is closed ---- */
   function showPrechat() {
     root.innerHTML = "";
@@ -48,16 +64,23 @@
     form.appendChild(el("input", { id: "prechat-email", name: "email", type: "email", placeholder: "Your email", required: "" }));
     form.appendChild(el("textarea", { id: "prechat-question", name: "question", placeholder: "How can we help?" }));
     form.appendChild(el("button", { id: "prechat-start", type: "submit" }, "Start chat"));
+    var who = known();
+    form.name.value = who.name;
+    form.email.value = who.email;
     var error = el("p", { class: "error", role: "alert" });
     form.appendChild(error);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var data = {
         name: form.name.value, email: form.email.value, question: form.question.value,
+        visit: sessionStorage.getItem(VISIT) || "",
       };
+      try { localStorage.setItem(WHO, JSON.stringify({ name: data.name, email: data.email })); }
+      catch (e) { /* storage full or blocked: nothing to remember */ }
       post("/chat/start/", data).then(function (res) {
         if (res.status === 201) {
           sessionStorage.setItem(STORE, res.body.token);
+          visitor.stop();
           startChat(res.body.token);
         } else if (res.status === 409) {
           showClosed(data, res.body.opens_at);
@@ -131,6 +154,12 @@
 
   function addLine(event) {
     if (event.seq <= state.lastSeq) return; // already shown: no duplicates after a resume
+    if (event.seq > state.lastSeq + 1) {
+      // A line is missing (two servers may deliver out of order): fetch the gap in order.
+      state.seenSeq = Math.max(state.seenSeq || 0, event.seq);
+      if (!state.resuming) { state.resuming = true; send({ type: "resume", after_seq: state.lastSeq }); }
+      return;
+    }
     state.lastSeq = event.seq;
     var who = event.sender === "customer" ? "You" : event.sender === "agent" ? (event.author || "Agent") : "";
     var line = el("div", { class: "msg " + event.sender, "data-seq": String(event.seq) });
@@ -185,6 +214,13 @@
         send({ type: "resume", after_seq: state.lastSeq });
         break;
       case "message": addLine(event); break;
+      case "resumed":
+        state.resuming = false;
+        if ((state.seenSeq || 0) > state.lastSeq) { // more came while resuming
+          state.resuming = true;
+          send({ type: "resume", after_seq: state.lastSeq });
+        }
+        break;
       case "ack": delete state.pending[event.client_id]; break;
       case "typing":
         typingLine.textContent = event.typing ? "The agent is typing…" : "";
@@ -257,28 +293,79 @@
     connect();
   }
 
-  /* A proactive invitation by rule: with data-invite-after="SECONDS" on the script tag, the
-   * widget waits that long on the page, then invites; a decline is remembered for the visit
-   * (sessionStorage), so the invitation is not shown again. */
-  function invite() {
+  /* A proactive invitation, by rule (data-invite-after="SECONDS" on the script tag: after that
+   * long on the page) or from an agent (over the visitor socket, with their message). Accept
+   * shows the pre-chat form, prefilled when we know the visitor; a decline is remembered for
+   * the visit (sessionStorage, and the server, so no agent invites again). */
+  function invite(invitation) {
+    if (state.token || sessionStorage.getItem(DECLINED)) return;
     root.innerHTML = "";
-    root.appendChild(el("p", { id: "chat-invitation" }, "Can we help? Chat with us now."));
+    var text = invitation ? invitation.agent + ": " + invitation.message :
+      "Can we help? Chat with us now.";
+    root.appendChild(el("p", { id: "chat-invitation" }, text));
     var yes = el("button", { type: "button", id: "invite-accept" }, "Chat now");
     var no = el("button", { type: "button", id: "invite-decline" }, "No thanks");
-    yes.addEventListener("click", showPrechat);
+    var id = invitation ? invitation.invitation : null;
+    yes.addEventListener("click", function () {
+      visitor.send({ type: "answer", invitation: id, accept: true });
+      showPrechat();
+    });
     no.addEventListener("click", function () {
-      sessionStorage.setItem(STORE + "-declined", "1");
-      root.innerHTML = "";
+      sessionStorage.setItem(DECLINED, "1");
+      visitor.send({ type: "answer", invitation: id, accept: false });
+      if (ruleMode) root.innerHTML = ""; else showPrechat();
     });
     root.appendChild(yes);
     root.appendChild(no);
   }
 
+  /* ---- the visitor socket: while not chatting, so agents see the visitor and may invite ---- */
+  var visitor = (function () {
+    var socket = null, beat = null, stopped = false, tries = 0;
+    function send(frame) {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    }
+    function open() {
+      socket = new WebSocket(wsBase + "/ws/chat/visitor/");
+      socket.onopen = function () {
+        tries = 0;
+        send({ type: "visit", visit: sessionStorage.getItem(VISIT) || "", page: location.href,
+               title: document.title, declined: !!sessionStorage.getItem(DECLINED) });
+      };
+      socket.onmessage = function (msg) {
+        var event = JSON.parse(msg.data);
+        if (event.type === "visit") {
+          sessionStorage.setItem(VISIT, event.visit);
+          if (event.declined) sessionStorage.setItem(DECLINED, "1");
+          clearInterval(beat);
+          beat = setInterval(function () { send({ type: "heartbeat" }); },
+                             1000 * (event.heartbeat || 20));
+        } else if (event.type === "invitation") {
+          invite(event);
+        }
+      };
+      socket.onclose = function (e) {
+        clearInterval(beat);
+        if (stopped || e.code === 4403) return;
+        tries = Math.min(tries + 1, 6);
+        setTimeout(open, 500 * Math.pow(2, tries));
+      };
+    }
+    return {
+      start: function () { stopped = false; open(); },
+      stop: function () { stopped = true; clearInterval(beat); if (socket) socket.close(); },
+      send: send,
+    };
+  })();
+
   var saved = sessionStorage.getItem(STORE);
   var inviteAfter = script && script.dataset.inviteAfter;
   if (saved) startChat(saved);
-  else if (inviteAfter === undefined || inviteAfter === null) showPrechat();
-  else if (!sessionStorage.getItem(STORE + "-declined")) {
-    setTimeout(function () { if (!state.token) invite(); }, 1000 * Number(inviteAfter));
+  else {
+    visitor.start();
+    if (!ruleMode) showPrechat();
+    else if (!sessionStorage.getItem(DECLINED)) {
+      setTimeout(function () { if (!state.token) invite(null); }, 1000 * Number(inviteAfter));
+    }
   }
 })();
