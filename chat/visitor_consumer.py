@@ -58,6 +58,7 @@ class VisitorConsumer(ChatSocket):
                 page=str(content.get("page") or ""),
                 title=str(content.get("title") or ""),
                 declined=bool(content.get("declined")),
+                address=(self.scope.get("client") or ("",))[0] or "",
             )
             return visit, visit_token(visit)
 

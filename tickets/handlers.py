@@ -7,7 +7,7 @@ from helpdesk import sla_registry
 from helpdesk.models import Clock
 
 from .models import Ticket
-from .services.tickets import record_breach
+from .services.escalation import record_breach
 
 SECTIONS = ("email", "phone")
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -109,13 +110,20 @@ def visitor_arrived(
     page: str = "",
     title: str = "",
     declined: bool = False,
+    address: str = "",
     now: datetime | None = None,
 ) -> Visit:
     """The widget's socket says where it is: the visit its token names (a new one for a bad or
     missing token) is here now, on this socket. `declined`: the visitor declined the
-    time-on-page invitation earlier in the visit."""
+    time-on-page invitation earlier in the visit. One `address` (the client's IP) opens at most
+    CHAT_VISITS_PER_ADDRESS new visits per CHAT_VISITS_WINDOW_SECONDS (RateLimited past it), so a
+    script cannot fill the desk's visitor list."""
     now = now or timezone.now()
-    visit = _visit_by_token(token, lock=True) or Visit(started_at=now)
+    visit = _visit_by_token(token, lock=True)
+    if visit is None and address:  # no address: a call from inside the desk, not a socket
+        _count_new_visit(address, now)
+    if visit is None:
+        visit = Visit(started_at=now)
     visit.page = (page or "")[:500]
     visit.title = (title or "")[:200]
     visit.channel_name = channel_name
@@ -125,6 +133,19 @@ def visitor_arrived(
     visit.save()
     _tell_desk(visit, "arrived")
     return visit
+
+
+def _count_new_visit(address: str, now: datetime) -> None:
+    window = settings.CHAT_VISITS_WINDOW_SECONDS
+    key = f"chat:new-visits:{address}:{int(now.timestamp() // window)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > settings.CHAT_VISITS_PER_ADDRESS:
+        raise RateLimited("Too many new visits from this address: try again later.")
 
 
 def visitor_heartbeat(*, visit_id: int, channel_name: str, now: datetime | None = None) -> None:
@@ -152,7 +173,18 @@ def sweep_visits(*, now: datetime | None = None) -> int:
     Visit.objects.filter(pk__in=stale).update(channel_name="")
     for visit_id in stale:
         publish(DESK_GROUP, {"type": "visitor", "action": "left", "visit": visit_id})
+    forget_old_visits(now=now)
     return len(stale)
+
+
+def forget_old_visits(*, now: datetime | None = None) -> int:
+    """Visits that left more than CHAT_VISIT_RETENTION_DAYS ago are deleted with their
+    invitations (a chat started from one keeps its own record). Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CHAT_VISIT_RETENTION_DAYS)
+    old = Visit.objects.filter(channel_name="", last_seen_at__lt=cutoff)
+    _total, by_model = old.delete()
+    return by_model.get(Visit._meta.label, 0)
 
 
 def check_may_invite(user) -> None:

@@ -314,6 +314,12 @@ CHAT_HEARTBEAT_TIMEOUT_SECONDS = env.int("CHAT_HEARTBEAT_TIMEOUT_SECONDS", defau
 CHAT_WIDGET_ORIGINS = env.list("CHAT_WIDGET_ORIGINS", default=[])
 CHAT_INVITE_LIMIT = env.int("CHAT_INVITE_LIMIT", default=2)
 CHAT_INVITE_WINDOW_SECONDS = env.int("CHAT_INVITE_WINDOW_SECONDS", default=600)
+# New visits one address may open per window (a visit is a row the desk lists; behind a proxy run
+# the ASGI server with its proxy-headers option so the address is the visitor's), and how long a
+# visit that has left is kept before the presence sweep deletes it with its invitations.
+CHAT_VISITS_PER_ADDRESS = env.int("CHAT_VISITS_PER_ADDRESS", default=300)
+CHAT_VISITS_WINDOW_SECONDS = env.int("CHAT_VISITS_WINDOW_SECONDS", default=600)
+CHAT_VISIT_RETENTION_DAYS = env.int("CHAT_VISIT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["chat-presence"] = {
     "task": "chat.tasks.sweep_presence",
     "schedule": float(CHAT_HEARTBEAT_SECONDS),

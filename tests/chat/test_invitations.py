@@ -9,10 +9,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from chat import services
-from chat.models import InvitationAnswer, Visit
+from chat.models import Invitation, InvitationAnswer, Visit
 from chat.services.invitations import (
     Declined,
     answer_invitation,
+    forget_old_visits,
     invite_visitor,
     start_chat_from_visit,
     sweep_visits,
@@ -60,6 +61,39 @@ def test_a_visitor_whose_widget_fell_silent_has_left(policy):
     assert sweep_visits(now=later) == 0
     assert visitors_here(now=now + timedelta(seconds=111)) == []
     assert sweep_visits(now=now + timedelta(seconds=111)) == 1
+
+
+@override_settings(CHAT_VISITS_PER_ADDRESS=3)
+def test_one_address_opens_only_so_many_new_visits_per_window(policy):
+    """A script minting visits from one address is refused past the limit; the visits already
+    open go on, and another address is not affected."""
+    now = timezone.now()
+    first = arrive(address="203.0.113.7", now=now)
+    arrive(address="203.0.113.7", now=now)
+    arrive(address="203.0.113.7", now=now)
+    with pytest.raises(services.RateLimited):
+        arrive(address="203.0.113.7", now=now)
+    assert Visit.objects.count() == 3
+    # the next page of an open visit is no new visit; another address is its own
+    arrive(channel="socket-2", token=visit_token(first), address="203.0.113.7", now=now)
+    arrive(address="198.51.100.2", now=now)
+    assert Visit.objects.count() == 4
+
+
+def test_visits_that_left_long_ago_are_forgotten_with_their_invitations(policy, agent):
+    now = timezone.now()
+    gone = arrive(now=now - timedelta(days=31))
+    invite_visitor(
+        visit_id=gone.pk, agent=agent, message="Need a hand?", now=now - timedelta(days=31)
+    )
+    visitor_left(visit_id=gone.pk, channel_name="socket-1")
+    recent = arrive(channel="socket-2", now=now - timedelta(days=29))
+    visitor_left(visit_id=recent.pk, channel_name="socket-2")
+    here = arrive(channel="socket-3", now=now)
+
+    assert forget_old_visits(now=now) == 1
+    assert set(Visit.objects.values_list("pk", flat=True)) == {recent.pk, here.pk}
+    assert not Invitation.objects.exists()
 
 
 def test_a_forged_visit_token_starts_a_new_visit(policy):

@@ -2,6 +2,7 @@
 
 Views, commands, the admin and Celery tasks call these and nothing else."""
 
+from .escalation import escalate_ticket, record_breach
 from .inbound import IngestResult, ingest_email, retry_inbound_email
 from .merge import merge_tickets
 from .outbound import (
@@ -21,7 +22,6 @@ from .phone import (
 from .tickets import (
     assign_ticket,
     change_status,
-    escalate_ticket,
     move_ticket_to_team,
     open_ticket,
     resolve_ticket,
@@ -36,6 +36,7 @@ __all__ = [
     "complete_callback",
     "deliver_message",
     "escalate_ticket",
+    "record_breach",
     "ingest_email",
     "log_call",
     "merge_tickets",

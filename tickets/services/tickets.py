@@ -17,17 +17,13 @@ Clock rules (the policy's promises):
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.events import announce_conversation_resolved
-from helpdesk.models import Customer, Role, Team
+from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
-from helpdesk.selectors.sla import escalation_recipients
-from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
 from helpdesk.services.policy import policy_in_force, service_policy_for
 from helpdesk.services.sla import (
@@ -296,84 +292,6 @@ def add_event_note(*, ticket: Ticket, text: str, actor=None, at: datetime | None
         at=at or timezone.now(),
         note=text,
     )
-
-
-@transaction.atomic
-def record_breach(*, ticket_id: int, target: str, due_at: datetime) -> TicketEvent | None:
-    """A missed target on the ticket's timeline (the SLA breach handler calls this)."""
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is None:
-        return None
-    due = timezone.localtime(due_at).strftime("%d %b %Y %H:%M %Z")
-    return _event(
-        ticket,
-        kind=TicketEventKind.ESCALATION,
-        actor=None,
-        old="",
-        new=target,
-        at=timezone.now(),
-        note=f"{target} was due {due} and was missed.",
-    )
-
-
-ESCALATION_NOTIFICATION = "ticket.escalation"
-
-
-def escalation_supervisors(*, actor) -> list[int]:
-    """Who an agent's escalation reaches: their own supervisor, else their team's supervisors,
-    else every supervisor, else every manager; never the agent themselves."""
-    for role in (Role.SUPERVISOR, Role.MANAGER):
-        found = escalation_recipients(assignee_ids=[actor.pk], roles=[role])
-        ids = [pk for pk in found.for_role(role, actor.pk) if pk != actor.pk]
-        if ids:
-            return ids
-    return []
-
-
-@transaction.atomic
-def escalate_ticket(
-    *, ticket: Ticket, actor, notes: str, at: datetime | None = None
-) -> TicketEvent:
-    """Escalate the ticket to the supervisor, with notes.
-
-    Rules (the SOP): an escalation without notes is refused; a resolved or closed ticket is not
-    escalated. The escalation is an event on the timeline (who, when, to whom, the notes), and
-    the supervisor (see `escalation_supervisors`) gets an in-app notification linking to the
-    ticket (and its email, sent by Celery after commit).
-    """
-    notes = (notes or "").strip()
-    if not notes:
-        raise ValidationError({"notes": "Say why: an escalation needs notes for the supervisor."})
-    at = at or timezone.now()
-    ticket = lock_ticket(ticket)
-    if ticket.is_closed:
-        raise ValidationError(f"{ticket.reference} is {ticket.get_status_display().lower()}.")
-    recipients = escalation_supervisors(actor=actor)
-    names = ", ".join(
-        get_user_model()
-        .objects.filter(pk__in=recipients)
-        .order_by("username")
-        .values_list("username", flat=True)
-    )
-    event = _event(
-        ticket,
-        kind=TicketEventKind.ESCALATION,
-        actor=actor,
-        old="",
-        new=(names or "no supervisor found")[:200],
-        at=at,
-        note=notes,
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
-    who = actor.get_full_name() or actor.get_username()
-    notify(
-        recipient_ids=recipients,
-        kind=ESCALATION_NOTIFICATION,
-        message=f"{who} escalated {ticket.reference} {ticket.subject}: {notes}",
-        url=reverse("tickets:ticket", args=[ticket.number]),
-        now=at,
-    )
-    return event
 
 
 @transaction.atomic
