@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from helpdesk.models import Customer, Team
+from helpdesk.api.serializers import CustomerRef, TeamRef, UserRef
 
 from .models import ChatMessage, ChatSession, Redaction, Sender
 from .services.events import author_name
@@ -11,31 +11,7 @@ from .services.events import author_name
 # -- output ---------------------------------------------------------------------------------
 
 
-class ChatCustomerRef(serializers.ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "email", "phone"]
-        extra_kwargs = {
-            "id": {"help_text": "The customer's id."},
-            "name": {"help_text": "Their name."},
-            "email": {"help_text": "Their email address."},
-            "phone": {"help_text": "Their phone number."},
-        }
-
-
-class ChatTeamRef(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        extra_kwargs = {
-            "id": {"help_text": "The team's id."},
-            "name": {"help_text": "The team's name."},
-        }
-
-
-class ChatUserRef(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The user's id.")
-    username = serializers.CharField(help_text="Their username.")
+class ChatUserRef(UserRef):
     name = serializers.SerializerMethodField(help_text="The name the customer saw.")
 
     def get_name(self, user) -> str:
@@ -43,8 +19,8 @@ class ChatUserRef(serializers.Serializer):
 
 
 class ChatOutput(serializers.ModelSerializer):
-    customer = ChatCustomerRef(help_text="Who the chat is with.")
-    team = ChatTeamRef(allow_null=True, help_text="The team whose queue it is in, if any.")
+    customer = CustomerRef(help_text="Who the chat is with.")
+    team = TeamRef(allow_null=True, help_text="The team whose queue it is in, if any.")
     agent = ChatUserRef(allow_null=True, help_text="The agent who took it, if any.")
     policy_version = serializers.CharField(
         source="policy_version.version", help_text="The policy version it started under."

@@ -7,7 +7,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from helpdesk.api.serializers import CustomerDetailsInput, check_customer_given
+from helpdesk.api.serializers import (
+    CustomerDetailsInput,
+    CustomerRef,
+    UserRef,
+    check_customer_given,
+)
 from helpdesk.models import Customer, Role
 
 from .models import (
@@ -28,27 +33,10 @@ from .sources import resolve_source
 # -- output ---------------------------------------------------------------------------------
 
 
-class ComplaintCustomerRef(serializers.ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "email", "phone"]
-        extra_kwargs = {
-            "id": {"help_text": "The customer's id."},
-            "name": {"help_text": "Their name."},
-            "email": {"help_text": "Their email address."},
-            "phone": {"help_text": "Their phone number."},
-        }
-
-
-class ComplaintUserRef(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The user's id.")
-    username = serializers.CharField(help_text="Their username.")
-
-
 class ComplaintOutput(serializers.ModelSerializer):
-    customer = ComplaintCustomerRef(help_text="Who complained.")
-    received_by = ComplaintUserRef(help_text="The member of staff who logged it.")
-    owner = ComplaintUserRef(help_text="The customer service manager answerable for it.")
+    customer = CustomerRef(help_text="Who complained.")
+    received_by = UserRef(help_text="The member of staff who logged it.")
+    owner = UserRef(help_text="The customer service manager answerable for it.")
     source = serializers.SerializerMethodField(
         help_text="The ticket or chat it came from, as `app_label.model:id`, or null."
     )

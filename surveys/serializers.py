@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.models import Customer, Team
+from helpdesk.api.serializers import CustomerRef, TeamRef, UserRef
 from helpdesk.models.people import Channel
 
 from .aggregates import GROUPS, PERIODS
@@ -20,34 +20,11 @@ MAX_ID = 10**18 - 1  # as the URLs' ids (helpdesk.api.routing)
 # -- output ---------------------------------------------------------------------------------
 
 
-class SurveyCustomerRef(serializers.ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "email"]
-        extra_kwargs = {
-            "id": {"help_text": "The customer's id."},
-            "name": {"help_text": "Their name."},
-            "email": {"help_text": "Their email address."},
-        }
-
-
-class SurveyAgentRef(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The agent's user id.")
-    username = serializers.CharField(help_text="Their username.")
+class SurveyAgentRef(UserRef):
     name = serializers.SerializerMethodField(help_text="Their full name, or their username.")
 
     def get_name(self, user) -> str:
         return user.get_full_name() or user.get_username()
-
-
-class SurveyTeamRef(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        extra_kwargs = {
-            "id": {"help_text": "The team's id."},
-            "name": {"help_text": "The team's name."},
-        }
 
 
 class SurveyFollowUpRef(serializers.ModelSerializer):
@@ -74,7 +51,7 @@ class SurveyResponseOutput(serializers.ModelSerializer):
     channel = serializers.CharField(
         source="invitation.channel", help_text="The conversation's channel: chat, email, ..."
     )
-    customer = SurveyCustomerRef(source="invitation.customer", help_text="Who answered.")
+    customer = CustomerRef(source="invitation.customer", help_text="Who answered.")
     agent = SurveyAgentRef(
         source="invitation.agent", allow_null=True, help_text="The agent it is about, if any."
     )
@@ -120,7 +97,7 @@ class SurveyResponseOutput(serializers.ModelSerializer):
         agent = response.invitation.agent
         profile = getattr(agent, "agent_profile", None) if agent is not None else None
         team = profile.team if profile is not None else None
-        return SurveyTeamRef(team).data if team is not None else None
+        return TeamRef(team).data if team is not None else None
 
 
 class SurveyFiguresOutput(serializers.Serializer):

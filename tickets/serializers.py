@@ -10,7 +10,13 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from helpdesk.api.filters import UtcDateTimeFilter
-from helpdesk.api.serializers import CustomerDetailsInput, check_customer_given
+from helpdesk.api.serializers import (
+    CustomerDetailsInput,
+    CustomerRef,
+    TeamRef,
+    UserRef,
+    check_customer_given,
+)
 from helpdesk.models import Clock, Customer, Team
 from helpdesk.models.sla import ClockState
 
@@ -23,31 +29,6 @@ def staff_users():
 
 
 # -- output ---------------------------------------------------------------------------------
-
-
-class CustomerRef(serializers.ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "email", "phone"]
-        extra_kwargs = {
-            "id": {"help_text": "The customer's id."},
-            "email": {"help_text": "Their email address."},
-        }
-
-
-class TeamRef(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        extra_kwargs = {
-            "id": {"help_text": "The team's id."},
-            "name": {"help_text": "The team's name."},
-        }
-
-
-class UserRef(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The user's id.")
-    username = serializers.CharField(help_text="Their username.")
 
 
 class TicketOutput(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from helpdesk.models import Customer, Team
 from helpdesk.services.people import find_or_create_customer
 
 
@@ -37,3 +38,36 @@ def customer_from(values: dict):
     """The customer validated input names: the existing one by id, or the one its details find
     (or create) through find_or_create_customer."""
     return values.get("customer_id") or find_or_create_customer(**values.get("customer", {}))
+
+
+class CustomerRef(serializers.ModelSerializer):
+    """A customer as every app's output names them."""
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "email", "phone"]
+        extra_kwargs = {
+            "id": {"help_text": "The customer's id."},
+            "name": {"help_text": "Their name."},
+            "email": {"help_text": "Their email address."},
+            "phone": {"help_text": "Their phone number."},
+        }
+
+
+class TeamRef(serializers.ModelSerializer):
+    """A team as every app's output names it."""
+
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+        extra_kwargs = {
+            "id": {"help_text": "The team's id."},
+            "name": {"help_text": "The team's name."},
+        }
+
+
+class UserRef(serializers.Serializer):
+    """A member of staff as every app's output names them."""
+
+    id = serializers.IntegerField(help_text="The user's id.")
+    username = serializers.CharField(help_text="Their username.")

@@ -13,6 +13,8 @@ from helpdesk.services.policy import ensure_policy_in_force
 from tests.helpdesk.factories import AgentFactory, CustomerFactory, UserFactory
 from tickets.services import open_ticket
 
+from .receiver import receiver  # noqa: F401 (a fixture: a webhook receiver on loopback)
+
 # Wednesday 4 March 2026, 10:00 UTC = London: inside the policy's service hours.
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 ROLES = ("agent", "supervisor", "manager")

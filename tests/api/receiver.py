@@ -8,6 +8,10 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
+SECRET = "a-long-shared-secret-for-tests"  # the subscriptions' secret in the tests
+
 
 @dataclass
 class Received:
@@ -63,3 +67,12 @@ def start_receiver(secret: str):
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver, server
+
+
+@pytest.fixture
+def receiver():
+    """A receiver on loopback for the test, checking signatures with SECRET."""
+    receiver, server = start_receiver(SECRET)
+    yield receiver
+    server.shutdown()
+    server.server_close()

@@ -17,7 +17,7 @@ from . import webhook_fixtures
 from .webhook_fixtures import received
 
 # The fixtures this module uses (defined once for every webhook events test).
-delivered, receiver = webhook_fixtures.delivered, webhook_fixtures.receiver
+delivered = webhook_fixtures.delivered
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from .webhook_fixtures import received
 
 pytestmark = pytest.mark.django_db
 
-delivered, receiver = webhook_fixtures.delivered, webhook_fixtures.receiver
+delivered = webhook_fixtures.delivered
 
 
 @pytest.fixture

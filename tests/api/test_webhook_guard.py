@@ -21,19 +21,9 @@ from helpdesk.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from helpdesk.webhooks.addresses import address_refusal, current_rules, parse_rules
 from helpdesk.webhooks.delivery import deliver_webhook, due_deliveries
 
-from .receiver import start_receiver
+from .receiver import SECRET, start_receiver
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "guard-secret-0123456789abcdef"
-
-
-@pytest.fixture
-def receiver():
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -14,19 +14,9 @@ from helpdesk.webhooks.delivery import backoff, deliver_webhook, due_deliveries,
 from tests.helpdesk.factories import CustomerFactory
 from tickets.services import open_ticket
 
-from .receiver import start_receiver, verify
+from .receiver import SECRET, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SECRET = "a-long-shared-secret-for-tests"
-
-
-@pytest.fixture
-def receiver():
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

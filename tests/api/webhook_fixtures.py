@@ -7,17 +7,7 @@ import pytest
 from config.celery import app as celery_app
 from helpdesk.models import WebhookSubscription
 
-from .receiver import start_receiver
-
-SECRET = "channel-events-secret-0123456789"
-
-
-@pytest.fixture
-def receiver():
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.shutdown()
-    server.server_close()
+from .receiver import SECRET
 
 
 @pytest.fixture

@@ -4,28 +4,18 @@ a real receiver on loopback, signed; a 500 is retried after its backoff and then
 import pytest
 
 from helpdesk.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from tests.api.receiver import start_receiver
+from tests.api.receiver import SECRET
 from tests.helpdesk.factories import CustomerFactory
 from tests.support.servers import wait_for
 from tickets.services import open_ticket
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-SECRET = "integration-secret-0123456789"
-
 
 @pytest.fixture
 def fast_retries(monkeypatch):
     """The worker (a subprocess, settings from the environment) retries after 1 s, not 30."""
     monkeypatch.setenv("WEBHOOK_RETRY_BASE_SECONDS", "1")
-
-
-@pytest.fixture
-def receiver():
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_worker_delivers_signed_and_retries(
