@@ -1,18 +1,16 @@
 """Every rule of the complaint workflow; the admin, the desk, the API and Celery call these."""
 
+from .closure import close_complaint, reopen_complaint, withdraw_complaint
 from .common import check_can_log, check_can_manage
 from .letters import deliver_letter, draft_text, procedure_pdf, record_letter_failure
 from .reminders import mark_resolution_overdue, on_resolution_breach, remind_complaint_owners
 from .review import current_review, send_complaint_review
 from .workflow import (
     acknowledge_complaint,
-    close_complaint,
     log_complaint,
-    reopen_complaint,
     resolve_complaint,
     send_holding_letter,
     start_investigation,
-    withdraw_complaint,
 )
 
 __all__ = [

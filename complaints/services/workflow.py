@@ -1,5 +1,5 @@
 """The complaint workflow, one service per step: log, acknowledge, investigate, holding letter,
-resolve, close, reopen, withdraw.
+resolve (closing, reopening and withdrawing are in `closure`).
 
 Every step is atomic, checks who may take it and whether the complaint's status allows it
 before it changes anything, and raises `PermissionDenied` or `ValidationError` (with a message
@@ -329,74 +329,3 @@ def resolve_complaint(
     add_event(complaint, EventKind.RESOLVED, by, complaint.outcome, now)
     emit_complaint_resolved(complaint, letter)
     return letter
-
-
-@transaction.atomic
-def close_complaint(
-    *,
-    complaint: Complaint,
-    by,
-    customer_satisfied: bool | None,
-    note: str = "",
-    now: datetime | None = None,
-) -> Complaint:
-    """Close a resolved complaint, recording whether the customer is satisfied (or unknown).
-    Only a manager."""
-    now = now or timezone.now()
-    check_can_manage(by)
-    complaint = lock(complaint)
-    check_status(complaint, (Status.RESOLVED,), "closed")
-    complaint.status = Status.CLOSED
-    complaint.closed_at = now
-    complaint.customer_satisfied = customer_satisfied
-    complaint.save(update_fields=["status", "closed_at", "customer_satisfied", "updated_at"])
-    satisfied = {True: "satisfied", False: "not satisfied", None: "satisfaction unknown"}
-    add_event(complaint, EventKind.CLOSED, by, f"Customer {satisfied[customer_satisfied]}. {note}"
-           .strip(), now)  # fmt: skip
-    return complaint
-
-
-@transaction.atomic
-def reopen_complaint(
-    *, complaint: Complaint, by, reason: str, now: datetime | None = None
-) -> Complaint:
-    """Reopen a resolved or closed complaint (the customer came back). Only a manager; the
-    reason is required. A full response is due again after the policy's resolution time from
-    now, under the complaint's own policy version."""
-    now = now or timezone.now()
-    check_can_manage(by)
-    complaint = lock(complaint)
-    check_status(complaint, (Status.RESOLVED, Status.CLOSED), "reopened")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the complaint is reopened."})
-    policy = policy_of(complaint)
-    try:
-        complaint.respond_by = policy.deadline(RESOLUTION_TARGET, now)
-    except UnknownTarget:
-        complaint.respond_by = None
-    complaint.status = Status.REOPENED
-    complaint.resolved_at = complaint.closed_at = complaint.customer_satisfied = None
-    complaint.expected_response_date = None
-    complaint.save()
-    add_event(complaint, EventKind.REOPENED, by, reason.strip(), now)
-    return complaint
-
-
-@transaction.atomic
-def withdraw_complaint(
-    *, complaint: Complaint, by, reason: str, now: datetime | None = None
-) -> Complaint:
-    """Record that the customer withdrew an open complaint. Only a manager; the reason is
-    required; its clocks stop. Nothing is deleted: withdrawn is a status."""
-    now = now or timezone.now()
-    check_can_manage(by)
-    complaint = lock(complaint)
-    check_status(complaint, OPEN_STATUSES, "withdrawn")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the complaint is withdrawn."})
-    complaint.status = Status.WITHDRAWN
-    complaint.holding_letter_needed_since = None
-    complaint.save(update_fields=["status", "holding_letter_needed_since", "updated_at"])
-    stop_clocks_for(case=complaint, at=now)
-    add_event(complaint, EventKind.WITHDRAWN, by, reason.strip(), now)
-    return complaint

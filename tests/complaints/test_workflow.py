@@ -304,6 +304,15 @@ def test_close_then_reopen(acknowledged, manager, time_machine):
     assert reopened.customer_satisfied is None and reopened.closed_at is None
     # 10 working days from Mon 30 Nov (that day never counts): end of Mon 14 Dec.
     assert reopened.respond_by == datetime(2026, 12, 15, tzinfo=UTC)
+    # The resolution clock runs again, a second round due then; the first stays met.
+    rounds = Clock.objects.filter(
+        case_id=closed.pk, target=RESOLUTION_TARGET, case_type__model="complaint"
+    ).order_by("round")
+    assert [(c.round, c.state, c.outcome) for c in rounds] == [
+        (1, ClockState.STOPPED, ClockOutcome.MET),
+        (2, ClockState.RUNNING, ClockOutcome.PENDING),
+    ]
+    assert rounds[1].due_at == reopened.respond_by
     assert start_investigation(complaint=reopened, by=manager).status == Status.INVESTIGATING
 
 
