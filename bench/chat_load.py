@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _servers import HOST, SERVERS, cpu_seconds, free_port, stop, wait_port  # noqa: E402
 from _setup import create_database, drop_database, setup_django  # noqa: E402
 from _ws import Client, run_echo_server  # noqa: E402
 
 BENCH_DB = "bench_chat"
-HOST = "127.0.0.1"
 
 
 def make_pairs(pairs: int) -> list[tuple[str, str]]:
@@ -222,67 +222,6 @@ async def echo_run(port: int, connections: int, rate: float, seconds: float):
         "per_second": len(latencies) / seconds,
         "latency": percentiles(latencies),
     }
-
-
-def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    import socket
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            sys.exit(f"error: server exited with {proc.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex((HOST, port)) == 0:
-                return
-        time.sleep(0.1)
-    sys.exit(f"error: nothing listens on port {port}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-SERVERS = {
-    "daphne": lambda port: [
-        str(Path(sys.executable).parent / "daphne"),
-        "-e",
-        f"tcp:port={port}:interface={HOST}:backlog=2048",
-        "config.asgi:application",
-    ],
-    "uvicorn": lambda port: [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        f"--host={HOST}",
-        f"--port={port}",
-        "--backlog=2048",
-        "--loop=uvloop",
-        "--http=httptools",
-        "--ws=websockets",
-        "--log-level=warning",
-        "--no-access-log",
-    ],
-}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> float:
