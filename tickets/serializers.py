@@ -135,9 +135,19 @@ def ticket_rows(tickets) -> list[dict]:
 class ClockOutput(serializers.ModelSerializer):
     class Meta:
         model = Clock
-        fields = ["target", "state", "outcome", "started_at", "due_at", "stopped_at", "breached_at"]
+        fields = [
+            "target",
+            "round",
+            "state",
+            "outcome",
+            "started_at",
+            "due_at",
+            "stopped_at",
+            "breached_at",
+        ]
         extra_kwargs = {
             "target": {"help_text": "e.g. email.first_response."},
+            "round": {"help_text": "1, then one more each time the ticket was reopened."},
             "state": {"help_text": "running, paused or stopped."},
             "outcome": {"help_text": "pending (undecided), met or breached."},
             "started_at": {"help_text": "When the clock started (UTC)."},
@@ -148,7 +158,9 @@ class ClockOutput(serializers.ModelSerializer):
 
 
 class TicketDetailOutput(TicketOutput):
-    clocks = ClockOutput(many=True, help_text="Its SLA clocks, one per target.")
+    clocks = ClockOutput(
+        many=True, help_text="Its SLA clocks: one per target and round (reopening starts a round)."
+    )
 
     class Meta(TicketOutput.Meta):
         fields = [*TicketOutput.Meta.fields, "clocks"]

@@ -265,3 +265,18 @@ def test_the_fast_list_rows_are_the_documented_shape(listing, staff):
         assert ticket_rows(tickets) == TicketOutput(tickets, many=True).data
     assert any(row["assignee"] for row in ticket_rows(tickets))
     assert any(row["team"] for row in ticket_rows(tickets))
+
+
+def test_a_reopened_ticket_shows_each_round_of_its_clocks(api, ticket, staff):
+    from tickets.services import change_status, resolve_ticket
+
+    resolve_ticket(ticket=ticket, actor=staff["agent"], summary="Sent it.")
+    change_status(ticket=ticket, status=Status.OPEN, actor=staff["agent"])  # the customer wrote
+
+    body = api("token:tickets:read").get(f"/api/v1/tickets/{ticket.pk}/").json()
+
+    rounds = sorted((c["target"], c["round"], c["state"]) for c in body["clocks"])
+    assert [r for r in rounds if r[0] == "email.first_response"] == [
+        ("email.first_response", 1, "stopped"),
+        ("email.first_response", 2, "running"),
+    ]
