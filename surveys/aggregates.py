@@ -110,7 +110,7 @@ def _by_channel(report, filters: Filters, satisfied_from: int) -> list[Group]:
 
 def _by_period(report, filters: Filters, satisfied_from: int, period: str) -> list[Group]:
     trunc = TruncMonth if period == "month" else TruncWeek
-    start = trunc("created_at", tzinfo=timezone.get_current_timezone())
+    start = trunc("created_at", tzinfo=timezone.get_default_timezone())  # the team's weeks
     rows = _satisfied(filters, satisfied_from, "period_start", period_start=start)
     satisfied = {row["period_start"]: row["satisfied"] for row in rows}
     return [

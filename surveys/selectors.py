@@ -133,7 +133,7 @@ def survey_report(
     if with_series:
         trunc = {"day": TruncDay, "month": TruncMonth}.get(bucket, TruncWeek)
         series = (
-            invitations.annotate(period=trunc("created_at", tzinfo=timezone.get_current_timezone()))
+            invitations.annotate(period=trunc("created_at", tzinfo=timezone.get_default_timezone()))
             .values("period")
             .annotate(**_FIGURES)
             .order_by("period")

@@ -288,3 +288,20 @@ def test_filled_answers_match_the_schema(live_schema, make_key, answers):
             live_schema, "GET /api/v1/surveys/aggregates/", headers=headers, query=query
         )
         assert found.json()["groups"], query
+
+
+def test_aggregates_cut_weeks_in_the_team_s_time_zone(api, policy, staff, time_machine):
+    """Sunday 23:30 UTC in summer is already Monday 00:30 in London: that answer counts in the
+    week starting that Monday, as on the supervisors' page, whatever zone the API writes in."""
+    from datetime import UTC, datetime
+
+    monday_in_london = datetime(2026, 6, 28, 23, 30, tzinfo=UTC)
+    time_machine.move_to(monday_in_london, tick=False)
+    surveyed(staff["agent"], score=5)
+    time_machine.move_to(monday_in_london + timedelta(hours=1), tick=False)
+
+    weeks = api("supervisor").get(AGGREGATES, {"group_by": "period"}).json()["groups"]
+
+    assert [(g["key"], g["period_start"]) for g in weeks] == [
+        ("2026-06-29", "2026-06-28T23:00:00Z")  # Monday 00:00 BST
+    ]
