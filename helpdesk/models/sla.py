@@ -73,6 +73,7 @@ class Clock(models.Model):
     class Meta:
         ordering = ["due_at"]
         constraints = [
+            # Its index leads with (case_type, case_id): it also finds a case's clocks.
             models.UniqueConstraint(
                 fields=["case_type", "case_id", "target", "round"],
                 name="clock_one_per_case_target_round",
@@ -86,7 +87,6 @@ class Clock(models.Model):
                 name="clock_running_next_check",
                 condition=models.Q(state="running"),
             ),
-            models.Index(fields=["case_type", "case_id"], name="clock_case"),
         ]
 
     def __str__(self):
