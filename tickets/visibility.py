@@ -4,7 +4,8 @@ Rule: supervisors and managers see every ticket; an agent sees a ticket without 
 of their own team, and a ticket assigned to them or to a member of their team (what their "my
 team" queue holds). A change of a ticket (`ticket.updated`) reaches the groups of everyone who
 could see it before the change or can see it after, so a queue that loses the ticket hears it
-too; nobody else.
+too; nobody else. A ticket page follows its own ticket whatever the team ("ticket-<id>"), since
+any member of staff may open any ticket page (`may_follow_ticket`).
 
 Groups: "desk" (every member of staff: new tickets, new messages, and the changes of tickets
 without a team), "desk.all-teams" (supervisors and managers), "desk.team.<id>" (the agents of a
@@ -83,10 +84,10 @@ def visible_tickets(member: DeskMember) -> QuerySet[Ticket]:
 
 
 def may_follow_ticket(user, ticket_id: int) -> bool:
-    """Whether `user` may subscribe to the live changes of ticket `ticket_id` (False for a
-    ticket that does not exist)."""
-    member = desk_member(user)
-    return member is not None and visible_tickets(member).filter(pk=ticket_id).exists()
+    """Whether `user`'s ticket page may follow ticket `ticket_id` live (False for a ticket that
+    does not exist). The rule is the ticket page's own (`desk_staff_required`): any member of
+    staff may open any ticket, so the page they opened follows it, whatever its team."""
+    return desk_member(user) is not None and Ticket.objects.filter(pk=ticket_id).exists()
 
 
 @dataclass(frozen=True)

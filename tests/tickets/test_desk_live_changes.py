@@ -176,19 +176,31 @@ def test_escalations_and_merges_are_heard(teams):
     assert heard[2]["merged_into_number"] == original.number
 
 
-def test_a_ticket_page_of_another_team_cannot_subscribe(teams):
+def test_an_open_ticket_page_follows_its_ticket_whatever_the_team(teams):
+    """Bob (Toasters) may open a Kettles ticket's page, as any member of staff may: the page
+    hears its changes live; a ticket that does not exist is refused."""
     lid = ticket("Broken lid", team=teams["kettles"])
     cookie = session_cookie(teams["bob"])
+
+    def act():
+        assign_ticket(ticket=lid, assignee=teams["maya"], actor=teams["lee"])
 
     async def scenario():
         communicator, connected = await connect(cookie=cookie)
         assert connected
+        await communicator.send_json_to({"action": "subscribe", "ticket": lid.pk + 1000})
+        unknown = await communicator.receive_json_from(timeout=TIMEOUT)
         await communicator.send_json_to({"action": "subscribe", "ticket": lid.pk})
-        answer = await communicator.receive_json_from(timeout=TIMEOUT)
+        subscribed = await communicator.receive_json_from(timeout=TIMEOUT)
+        await database_sync_to_async(act)()
+        heard = await communicator.receive_json_from(timeout=TIMEOUT)
         await communicator.disconnect()
-        return answer
+        return unknown, subscribed, heard
 
-    assert async_to_sync(scenario)() == {"error": "no such ticket"}
+    unknown, subscribed, heard = async_to_sync(scenario)()
+    assert unknown == {"error": "no such ticket"}
+    assert subscribed == {"subscribed": lid.pk}
+    assert (heard["ticket_id"], heard["change"], heard["assignee"]) == (lid.pk, "assignee", "maya")
 
 
 def test_who_may_see_which_ticket(teams):
