@@ -231,52 +231,60 @@ def _quick_post(
     return message
 
 
-def customer_says(
-    *, session_id: int, text: str, client_id: str = "", now: datetime | None = None
-) -> Posted:
-    """A customer's line in their chat (`post_customer_message`'s rules): one statement for the
-    common line, else under the session's lock."""
+def _say(*, session_id: int, sender: str, author, text: str, client_id: str, now, locked_post):
+    """The common line in one statement (`_quick_post`); anything else (a number to mask, the
+    first response, a refusal, a repeat) by `locked_post(session, text, client_id, now)` under
+    the session's lock, where every rule is checked."""
     now = now or timezone.now()
     text = check_text(text)
     client_id = (client_id or "")[:64]
     message = _quick_post(
         session_id=session_id,
-        sender=Sender.CUSTOMER,
+        sender=sender,
         text=text,
-        author=None,
+        author=author,
         client_id=client_id,
         now=now,
     )
     if message is not None:
         return Posted(message, created=True)
     with transaction.atomic():
-        return post_customer_message(
-            session=lock_session(session_id), text=text, client_id=client_id, now=now
-        )
+        return locked_post(lock_session(session_id), text, client_id, now)
+
+
+def customer_says(
+    *, session_id: int, text: str, client_id: str = "", now: datetime | None = None
+) -> Posted:
+    """A customer's line in their chat (`post_customer_message`'s rules)."""
+    return _say(
+        session_id=session_id,
+        sender=Sender.CUSTOMER,
+        author=None,
+        text=text,
+        client_id=client_id,
+        now=now,
+        locked_post=lambda session, text, client_id, now: post_customer_message(
+            session=session, text=text, client_id=client_id, now=now
+        ),
+    )
 
 
 def agent_says(
     *, session_id: int, agent, text: str, client_id: str = "", now: datetime | None = None
 ) -> Posted:
-    """The handling agent's line (`post_agent_message`'s rules): one statement for the common
-    line, else (the first response among others) under the session's lock."""
-    now = now or timezone.now()
-    text = check_text(text)
-    client_id = (client_id or "")[:64]
-    message = _quick_post(
+    """The handling agent's line (`post_agent_message`'s rules; the first one meets
+    `chat.first_response`)."""
+    return _say(
         session_id=session_id,
         sender=Sender.AGENT,
-        text=text,
         author=agent,
+        text=text,
         client_id=client_id,
         now=now,
+        locked_post=lambda session, text, client_id, now: post_agent_message(
+            session=session, agent=agent, text=text, client_id=client_id, now=now
+        ),
     )
-    if message is not None:
-        return Posted(message, created=True)
-    with transaction.atomic():
-        return post_agent_message(
-            session=lock_session(session_id), agent=agent, text=text, client_id=client_id, now=now
-        )
 
 
 def messages_after(*, session: ChatSession, after_seq: int, limit: int = 500) -> list[ChatMessage]:

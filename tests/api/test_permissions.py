@@ -207,6 +207,17 @@ def _fill(value, ids):
     return value
 
 
+def check_access(client, principal, method, path, body, ids, scope, roles, success) -> None:
+    """The endpoint answers `principal` as the matrix says: `success`, or a refusal with the
+    one error body (a code and a message)."""
+    response = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
+    assert response.status_code == expected(principal, scope, roles, success), response.content
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] in {"not_authenticated", "permission_denied"}
+        assert error["message"]
+
+
 @pytest.mark.parametrize("principal", PRINCIPALS)
 @pytest.mark.parametrize(
     ("method", "path", "body", "scope", "roles", "success"),
@@ -224,13 +235,7 @@ def test_permission_matrix(
         "subscription": subscription.pk,
         "agent": staff["agent"].pk,
     }
-    client = api(principal)
-    response = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
-    assert response.status_code == expected(principal, scope, roles, success), response.content
-    if response.status_code >= 400:
-        error = response.json()["error"]
-        assert error["code"] in {"not_authenticated", "permission_denied"}
-        assert error["message"]
+    check_access(api(principal), principal, method, path, body, ids, scope, roles, success)
 
 
 # The complaints endpoints: any member of staff logs and reads, only managers take the steps
@@ -282,13 +287,7 @@ def test_complaints_permission_matrix(
         "customer": complaint.customer_id,
         "manager": staff["manager"].pk,
     }
-    client = api(principal)
-    response = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
-    assert response.status_code == expected(principal, scope, roles, success), response.content
-    if response.status_code >= 400:
-        error = response.json()["error"]
-        assert error["code"] in {"not_authenticated", "permission_denied"}
-        assert error["message"]
+    check_access(api(principal), principal, method, path, body, ids, scope, roles, success)
 
 
 # The chats and surveys endpoints: staff read chats and leave offline messages; survey
@@ -323,10 +322,4 @@ def test_chats_and_surveys_permission_matrix(
     )
     response = submit_survey_response(token=token_of(invitation), answered=True, score=4)
     ids = {"chat": chat.pk, "response": response.pk}
-    client = api(principal)
-    answer = getattr(client, method)(_fill(path, ids), data=_fill(body, ids), format="json")
-    assert answer.status_code == expected(principal, scope, roles, success), answer.content
-    if answer.status_code >= 400:
-        error = answer.json()["error"]
-        assert error["code"] in {"not_authenticated", "permission_denied"}
-        assert error["message"]
+    check_access(api(principal), principal, method, path, body, ids, scope, roles, success)
