@@ -1,5 +1,5 @@
 """Settings shared by every environment. Everything that differs between machines comes from
-the environment (see README, "Configuration")."""
+the environment (see docs/configuration.md)."""
 
 from pathlib import Path
 

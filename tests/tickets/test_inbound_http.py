@@ -1,5 +1,5 @@
 """Email in over HTTP: `POST /inbound/email/`, signed with HMAC-SHA256 over the timestamp and
-the raw body (the scheme of the README's "Email in")."""
+the raw body (the scheme of docs/email.md)."""
 
 import hashlib
 import hmac
@@ -25,7 +25,7 @@ URL = "/inbound/email/"
 
 
 def signed_headers(body: bytes, *, secret: str = SECRET, at=None) -> dict[str, str]:
-    """What a sender adds, computed here from the README's recipe (not the view's helper)."""
+    """What a sender adds, computed here from the recipe in docs/email.md (not the view's helper)."""
     timestamp = str(int((at or MONDAY_10AM).timestamp()))
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return {"X-Timestamp": timestamp, "X-Signature": f"sha256={digest.hexdigest()}"}

@@ -1,5 +1,5 @@
 """Email in over HTTP: `POST /inbound/email/` with a raw RFC 5322 message as the body, for a
-mail provider's inbound webhook or a relay of our own (see the README, "Email in").
+mail provider's inbound webhook or a relay of our own (see docs/email.md).
 
 The request is signed instead of carrying a session or CSRF token:
 
