@@ -1,15 +1,33 @@
 """The agents' desk: their clocks and their team's, counting down, and their notifications."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from helpdesk.roles import user_role
 from helpdesk.selectors.sla import desk_clocks, unread_notifications
 from helpdesk.services.notifications import mark_notifications_read
 
 
-@login_required
+def desk_staff_required(view):
+    """Like the rest of the desk: anonymous visitors are sent to log in, anyone else without a
+    staff role (agent, supervisor, manager) gets 403."""
+
+    @wraps(view)
+    @login_required
+    def checked(request, *args, **kwargs):
+        if user_role(request.user) is None:
+            raise PermissionDenied("The desk is for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@desk_staff_required
 def desk_home(request):
     """Every open clock of the user and of their team, soonest due first, with a WARNING badge
     past its warning time and BREACHED once due; and the user's unread notifications."""
@@ -24,7 +42,7 @@ def desk_home(request):
     return render(request, "helpdesk/desk.html", context)
 
 
-@login_required
+@desk_staff_required
 @require_POST
 def notifications_read(request):
     """Mark the notifications posted (all unread ones when none is) as read."""
