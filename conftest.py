@@ -1,8 +1,27 @@
 """Root fixtures shared by every test package."""
 
+import os
+import uuid
+
 import pytest
 
 from tests.support.mail import smtp_listening
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limits(settings):
+    """Each test counts its rate limits (in the shared test Redis) under a namespace of its
+    own, so no test is held up by another's requests. A server process a test starts
+    inherits it through the environment."""
+    namespace = f"t{uuid.uuid4().hex[:12]}"
+    settings.RATELIMIT_NAMESPACE = namespace
+    saved = os.environ.get("RATELIMIT_NAMESPACE")
+    os.environ["RATELIMIT_NAMESPACE"] = namespace
+    yield namespace
+    if saved is None:
+        os.environ.pop("RATELIMIT_NAMESPACE", None)
+    else:
+        os.environ["RATELIMIT_NAMESPACE"] = saved
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON for every answer under /api/ (CSRF, unknown paths, 405, 413, 500).
+    "helpdesk.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,13 +83,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
-# One cache shared by every process (rate limits of public forms, API throttling).
+# One cache shared by every process; rate limits and the API throttle count in `ratelimit`.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": "helpdesk",
-    }
+    },
+    # The rate limiter's counts (helpdesk/ratelimit.py): Redis, shared by every process.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("RATELIMIT_CACHE_URL", default=env("CACHE_URL", default=REDIS_URL)),
+        "KEY_PREFIX": "helpdesk",
+    },
 }
 
 CHANNEL_LAYERS = {
@@ -180,6 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "helpdesk.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "helpdesk.api.errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["helpdesk.api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.throttling.ApiKeyRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
@@ -217,6 +226,17 @@ SPECTACULAR_SETTINGS = {
 # The API: requests per key (or user) per period; how long an Idempotency-Key is remembered.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Rate limits of the public side, "<count>/<period>" (s, min, hour, day; e.g. 20/10min), counted
+# in the `ratelimit` cache so they hold across processes (helpdesk/ratelimit.py). Per address:
+# chats started, messages left, secure-form posts, sign-in attempts; per chat: typing frames
+# (over the rate they are dropped); per recipient address: transcript emails (one per chat).
+RATELIMIT_NAMESPACE = env("RATELIMIT_NAMESPACE", default="")
+CHAT_START_RATE = env("CHAT_START_RATE", default="20/10min")
+CHAT_LEAVE_MESSAGE_RATE = env("CHAT_LEAVE_MESSAGE_RATE", default="10/10min")
+CHAT_SECURE_FORM_RATE = env("CHAT_SECURE_FORM_RATE", default="10/10min")
+CHAT_TYPING_RATE = env("CHAT_TYPING_RATE", default="20/10s")
+CHAT_TRANSCRIPT_RATE_PER_ADDRESS = env("CHAT_TRANSCRIPT_RATE_PER_ADDRESS", default="3/day")
+LOGIN_RATE = env("LOGIN_RATE", default="20/10min")
 # Webhooks: request timeout, retries with exponential backoff (base × 2^n, capped), and the
 # beat sweep that sends pending deliveries whose own task was lost.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
@@ -252,6 +272,12 @@ LOGGING = {
 # Tickets: email in and out.
 TICKETS_MAX_ATTACHMENT_BYTES = env.int("TICKETS_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 TICKETS_MAX_EMAIL_BYTES = env.int("TICKETS_MAX_EMAIL_BYTES", default=50 * 1024 * 1024)
+# Caps an email must keep within before it is parsed; over one, it is kept raw and failed.
+TICKETS_MAX_HEADER_BYTES = env.int("TICKETS_MAX_HEADER_BYTES", default=64 * 1024)  # one field
+TICKETS_MAX_HEADERS_BYTES = env.int("TICKETS_MAX_HEADERS_BYTES", default=1024 * 1024)  # in all
+TICKETS_MAX_ENCODED_WORDS = env.int("TICKETS_MAX_ENCODED_WORDS", default=1000)  # RFC 2047
+TICKETS_MAX_MIME_PARTS = env.int("TICKETS_MAX_MIME_PARTS", default=1000)
+TICKETS_MAX_MIME_DEPTH = env.int("TICKETS_MAX_MIME_DEPTH", default=20)
 TICKETS_MAX_RECORDING_BYTES = env.int("TICKETS_MAX_RECORDING_BYTES", default=20 * 1024 * 1024)
 TICKETS_REPLY_TO_CLOSED = env("TICKETS_REPLY_TO_CLOSED", default="reopen")  # or "new"
 TICKETS_FROM_EMAIL = env("TICKETS_FROM_EMAIL", default="")  # empty: DEFAULT_FROM_EMAIL

@@ -33,4 +33,13 @@ if env("TEST_BROKER_KEYPREFIX", default=""):
 WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 WEBHOOK_ALLOW_HTTP = True
 # Each test process keeps its own cache, so one test's rate-limit counts never reach another.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The rate limiter counts in the real Redis, as in production, so tests see it hold across
+    # processes; the root conftest gives each test its own RATELIMIT_NAMESPACE.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,  # noqa: F405
+        "KEY_PREFIX": "test-helpdesk",
+    },
+}
