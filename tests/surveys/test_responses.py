@@ -61,8 +61,15 @@ def test_an_expired_link_is_refused(invitation, time_machine):
 
 
 def test_just_before_expiry_is_accepted(invitation, time_machine):
-    time_machine.move_to(invitation.expires_at - timedelta(seconds=1))
+    last_second = invitation.expires_at - timedelta(seconds=1)
+    time_machine.move_to(last_second, tick=False)
+
     submit_survey_response(token=token_of(invitation), answered=True, score=5)
+
+    saved = SurveyResponse.objects.get(invitation=invitation)
+    assert (saved.answered, saved.score, saved.submitted_at) == (True, 5, last_second)
+    invitation.refresh_from_db()
+    assert invitation.used_at == last_second
 
 
 @pytest.mark.parametrize(
