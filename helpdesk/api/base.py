@@ -5,6 +5,7 @@ from datetime import UTC
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from .authentication import ApiKeyAuthentication
 from .idempotency import idempotent_create
 from .pagination import ApiCursorPagination
+from .parsers import BoundedJSONParser
 from .permissions import ScopeOrRole
 from .throttling import ApiKeyRateThrottle
 
@@ -23,6 +25,15 @@ class ApiView(APIView):
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [ScopeOrRole]
     throttle_classes = [ApiKeyRateThrottle]
+    parser_classes = [BoundedJSONParser]
+
+    def check_permissions(self, request):
+        # A method the endpoint does not take is a 405, not a 403 for the lack of a scope
+        # that does not exist.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().check_permissions(request)
 
     def dispatch(self, request, *args, **kwargs):
         with timezone.override(UTC):

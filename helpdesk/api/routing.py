@@ -3,6 +3,7 @@ JSON 404 for every other path under /api/ (so a client never gets an HTML page).
 
 from django.http import JsonResponse
 from django.urls import register_converter
+from django.views.decorators.csrf import csrf_exempt
 
 from .errors import error_body
 
@@ -22,6 +23,7 @@ class IdConverter:
 register_converter(IdConverter, "id")
 
 
+@csrf_exempt  # a 404 for any method: a POST without a CSRF token must not become an HTML 403
 def api_not_found(request, *args, **kwargs):
     return JsonResponse(
         error_body(code="not_found", message=f"No endpoint or object at {request.path}."),
