@@ -4,8 +4,20 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.mail import smtp_listening
+
+# Property tests draw the same examples on every run (`make test` is reproducible: a failure
+# seen once is seen again), with no per-example deadline (a busy machine is not a bug).
+# HYPOTHESIS_PROFILE=explore draws fresh examples, more of them, to look for new failures.
+hypothesis_settings.register_profile(
+    "suite", derandomize=True, max_examples=100, deadline=None, database=None
+)
+hypothesis_settings.register_profile(
+    "explore", derandomize=False, max_examples=1000, deadline=None, database=None
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(autouse=True)

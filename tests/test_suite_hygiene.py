@@ -1,4 +1,4 @@
-"""The suite's own rules: every test can fail.
+"""The suite's own rules: every test can fail, and property tests are reproducible.
 
 A test function must check something: an `assert`, `pytest.raises`/`warns`/`fail`, a call of an
 assertion helper (a name with `assert` in it, such as `django_assert_num_queries`, or starting
@@ -8,8 +8,13 @@ assertion may be one that always holds (`assert x or True`, `assert (x, "message
 """
 
 import ast
+import os
 from functools import cache
 from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -177,3 +182,25 @@ def test_the_scan_sees_what_it_must(tmp_path):
         'assert (f(), "why")',
         'assert "text"',
     ]
+
+
+@pytest.mark.skipif(
+    os.environ.get("HYPOTHESIS_PROFILE", "suite") != "suite", reason="another profile chosen"
+)
+def test_property_tests_draw_the_same_examples_every_run():
+    """The root conftest's profile: a property test that failed once fails again."""
+
+    def examples() -> list[int]:
+        drawn: list[int] = []
+
+        @given(st.integers())
+        def law(number):
+            drawn.append(number)
+
+        law()
+        return drawn
+
+    first, second = examples(), examples()
+
+    assert settings.default.derandomize is True and settings.default.deadline is None
+    assert first == second and len(set(first)) > 10
