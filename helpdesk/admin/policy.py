@@ -8,10 +8,10 @@ from django.utils.html import format_html
 
 from helpdesk.models import PolicyVersion
 from helpdesk.policy import PolicyError
+from helpdesk.policy.errors import shown_problems
+from helpdesk.policy.limits import MAX_DOCUMENT_BYTES
 from helpdesk.selectors.policy import policy_version_history
 from helpdesk.services.policy import check_policy_publication, publish_policy_version
-
-MAX_DOCUMENT_BYTES = 256 * 1024
 
 
 class PublishPolicyForm(forms.ModelForm):
@@ -77,11 +77,12 @@ class PublishPolicyForm(forms.ModelForm):
         try:
             check_policy_publication(document=document, approved_by=cleaned.get("approved_by", ""))
         except PolicyError as error:
-            for problem in error.problems:
-                if not problem.startswith("approved_by:"):
-                    self.add_error(None, problem)
-                elif not self.has_error("approved_by"):
-                    self.add_error("approved_by", problem.removeprefix("approved_by:").strip())
+            approval = [p for p in error.problems if p.startswith("approved_by:")]
+            if approval and not self.has_error("approved_by"):
+                self.add_error("approved_by", approval[0].removeprefix("approved_by:").strip())
+            document_problems = [p for p in error.problems if not p.startswith("approved_by:")]
+            for problem in shown_problems(document_problems):
+                self.add_error(None, problem)
         return cleaned
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .calendar import WEEKDAYS, Calendar
 from .durations import parse_duration
 from .errors import PolicyError
+from .limits import MAX_DOCUMENT_BYTES, MAX_LIST_ENTRIES, check_document_bounds, too_deep
 from .model import (
     CHANNEL_TARGETS,
     CHANNELS,
@@ -33,7 +34,7 @@ from .model import (
     ServicePolicy,
     SurveysPolicy,
 )
-from .reader import TomlReader, show
+from .reader import TomlReader, show, too_many
 
 _INTERVAL = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
 _CHAT_ONLY = ("wait_notice_after", "offer_message_after", "max_concurrent_per_agent", "greeting")
@@ -55,10 +56,13 @@ def parse_policy(text: str) -> ServicePolicy:
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    check_document_bounds(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"document: {exc}") from None
+    except RecursionError:  # the depth check above should make this unreachable
+        raise PolicyError(too_deep()) from None
     return _Reader().policy(data)
 
 
@@ -66,7 +70,11 @@ def load_policy_file(path: str | PathLike[str]) -> ServicePolicy:
     """Read and parse the policy file at `path`; an unreadable file is `PATH: cannot read ...`."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_DOCUMENT_BYTES + 1)  # never more than the document may hold
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise PolicyError(
+                f"{path}: too large; a policy document is at most {MAX_DOCUMENT_BYTES // 1024} KB"
+            )
         text = raw.decode("utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read ({exc.strerror or exc})") from None
@@ -249,6 +257,9 @@ class _Reader(TomlReader):
     def escalation(self, levels: Any) -> tuple[EscalationLevel, ...]:
         if not isinstance(levels, list) or not all(isinstance(v, dict) for v in levels):
             self.problem("escalation", "must be an array of tables ([[escalation]])")
+            return ()
+        if len(levels) > MAX_LIST_ENTRIES:
+            self.problem("escalation", too_many(levels))
             return ()
         result: list[EscalationLevel] = []
         for i, t in enumerate(levels):

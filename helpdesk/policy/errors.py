@@ -1,6 +1,9 @@
 """The errors the policy engine raises: every problem found, each with the key it concerns."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+# However many problems a document has, a person reads the first few and a count of the rest.
+MAX_PROBLEMS_SHOWN = 20
 
 
 class PolicyError(ValueError):
@@ -22,6 +25,19 @@ class PolicyError(ValueError):
 
     def __str__(self) -> str:
         return "\n".join(self.problems)
+
+    def shown(self) -> list[str]:
+        """The problems as a person is shown them: see `shown_problems`."""
+        return shown_problems(self.problems)
+
+
+def shown_problems(problems: Sequence[str], limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+    """The first `limit` problems, then one line counting the rest (`... and 49,980 more
+    errors`): a document with 50,000 bad entries is reported in 21 lines, not 50,000."""
+    rest = len(problems) - limit
+    if rest <= 0:
+        return list(problems)
+    return [*problems[:limit], f"... and {rest:,} more error{'s' if rest > 1 else ''}"]
 
 
 class UnknownTarget(PolicyError):

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .durations import Duration, parse_duration
+from .limits import MAX_LIST_ENTRIES
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TYPE_NAMES = {  # bool before int, datetime before date: each is a subclass of the latter
@@ -63,6 +64,9 @@ class TomlReader:
             return None
         if not isinstance(value, list):
             self.problem(join(path, key), f"must be an array, not {_type_name(value)}")
+            return None
+        if len(value) > MAX_LIST_ENTRIES:
+            self.problem(join(path, key), too_many(value))
             return None
         return value
 
@@ -137,6 +141,11 @@ class TomlReader:
                 pass
         self.problem(path, f"{show(value)} is not a date (YYYY-MM-DD)")
         return None
+
+
+def too_many(entries: list) -> str:
+    """Checked before any entry is: a list of 50,000 bad entries is one problem, not 50,000."""
+    return f"{len(entries):,} entries; at most {MAX_LIST_ENTRIES:,} are allowed"
 
 
 def join(path: str, key: str) -> str:

@@ -263,6 +263,38 @@ class TestPublish:
         assert not PolicyVersion.objects.exists()
 
 
+class TestHostileDocuments:
+    def test_a_deeply_nested_document_is_a_form_error(self, manager):
+        client, _ = manager
+        deep = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+
+        response = client.post(
+            ADD, {"document_text": deep, "approved_by": "Jo", "change_note": "Deep"}
+        )
+
+        assert response.status_code == 200
+        errors, _ = form_errors(response)
+        assert errors == ["document: arrays and inline tables nested deeper than 32 levels"]
+        assert not PolicyVersion.objects.exists()
+
+    def test_a_long_list_of_problems_is_capped(self, manager):
+        client, _ = manager
+        hours = ", ".join(["1"] * 500)
+        document = policy_document().replace('mon = ["08:00-22:00"]', f"mon = [{hours}]")
+
+        response = client.post(
+            ADD, {"document_text": document, "approved_by": "", "change_note": "Many"}
+        )
+
+        assert response.status_code == 200
+        errors, fields = form_errors(response)
+        assert len(errors) == 21
+        assert errors[0] == 'calendar.hours.mon[0]: 1 is not an interval "HH:MM-HH:MM"'
+        assert errors[-1] == "... and 480 more errors"
+        assert fields["approved_by"]  # the approval's own error is never cut off
+        assert not PolicyVersion.objects.exists()
+
+
 class TestPermissions:
     def test_an_agent_cannot_publish(self, client):
         client, _ = staff_client(client, "agent")

@@ -15,6 +15,7 @@ from helpdesk.selectors.policy import policy_version_history
 from helpdesk.services.policy import policy_in_force
 
 from ..base import ApiView
+from ..errors import NON_FIELD
 from ..permissions import STAFF
 from ..schema import paginated, responses
 
@@ -95,7 +96,7 @@ class PolicyInForceApi(PolicyAccess, ApiView):
         tags=["policy"],
     )
     def get(self, request):
-        version, policy = policy_in_force()
+        version, policy = _policy_in_force()
         version.status = "in force"
         version.targets = {name: str(d) for name, d in policy.targets().items()}
         return Response(PolicyInForceOutput(version).data)
@@ -142,11 +143,11 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
         data = DeadlineInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         target, start = data.validated_data["target"], data.validated_data["start"]
-        version, policy = policy_in_force()
+        version, policy = _policy_in_force()
         try:
             due = policy.deadline(target, start)
         except PolicyError as error:
-            raise ValidationError({"target": list(error.problems) or [str(error)]}) from None
+            raise ValidationError({"target": error.shown() or [str(error)]}) from None
         except (ValueError, OverflowError) as error:
             raise ValidationError({"start": [str(error)]}) from None
         return Response(
@@ -159,3 +160,12 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
                 }
             ).data
         )
+
+
+def _policy_in_force():
+    """The version in force; when the project's policy file cannot be read, a 400 listing its
+    problems, capped like every list of policy problems."""
+    try:
+        return policy_in_force()
+    except PolicyError as error:
+        raise ValidationError({NON_FIELD: error.shown() or [str(error)]}) from None

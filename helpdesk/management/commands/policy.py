@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from helpdesk.policy import PolicyError, ServicePolicy, load_policy_file
+from helpdesk.policy.limits import MAX_DOCUMENT_BYTES
 from helpdesk.services.policy import policy_in_force, publish_policy_version
 
 EXAMPLE_START = "2026-11-20T17:00:00+00:00"
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         try:
             policy = load_policy_file(file)
         except PolicyError as error:
-            for problem in error.problems:
+            for problem in error.shown():
                 self.stdout.write(problem)
             raise CommandError(
                 f"{file}: not valid ({_count(error.problems)})", returncode=1
@@ -92,7 +93,7 @@ class Command(BaseCommand):
                 document=document, approved_by=approved_by, change_note=note
             )
         except PolicyError as error:
-            for problem in error.problems:
+            for problem in error.shown():
                 self.stderr.write(problem)
             raise CommandError(f"{file}: nothing published, {_count(error.problems)}") from None
         self.stdout.write(
@@ -130,8 +131,13 @@ def _parse_start(text: str) -> datetime:
 
 def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as file:
-            return file.read()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_DOCUMENT_BYTES + 1)  # never more than a document may hold
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise CommandError(
+                f"{path}: too large; a policy document is at most {MAX_DOCUMENT_BYTES // 1024} KB"
+            )
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise CommandError(f"{path}: not UTF-8 text") from None
     except OSError as error:
