@@ -101,12 +101,13 @@ def test_the_leave_a_message_endpoint_answers_an_allowed_site(client, policy):
     assert response["Access-Control-Allow-Origin"] == SHOP
 
 
-def socket(path, origin, user=None, app=None):
+def socket(path, origin, user=None, app=None, host="127.0.0.1:8000", scheme="ws"):
     from config.asgi import application
 
     communicator = WebsocketCommunicator(
-        app or application, path, headers=[(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+        app or application, path, headers=[(b"origin", origin.encode()), (b"host", host.encode())]
     )
+    communicator.scope["scheme"] = scheme
     if user is not None:
         communicator.scope["user"] = user
     return communicator
@@ -151,6 +152,82 @@ def test_the_agent_socket_refuses_a_widget_site(live_chat):
         assert not (await socket("/ws/desk/", SHOP, user=agent, app=app).connect())[0]
 
     run(scenario)
+
+
+@widget_sites
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://127.0.0.1:9000",  # another port of the same host: another site
+        "http://127.0.0.1",
+        "https://127.0.0.1:8000",  # another scheme
+        "http://localhost:8000",  # another host
+        "https://shop.example:8443",  # a widget site, on another port
+        "null",
+    ],
+)
+def test_every_socket_compares_scheme_host_and_port(live_chat, origin):
+    from chat.services import token_for
+
+    agent, chat = live_chat
+    app = WidgetOriginValidator(URLRouter(websocket_urlpatterns))
+    paths = ["/ws/desk/", "/ws/desk/chat/", f"/ws/chat/{token_for(chat)}/", "/ws/chat/visitor/"]
+
+    async def scenario():
+        for path in paths:
+            assert not (await socket(path, origin, user=agent, app=app).connect())[0], path
+        own = socket("/ws/desk/chat/", "http://127.0.0.1:8000", user=agent, app=app)
+        assert (await own.connect())[0]
+        await own.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("origin", "scheme", "host", "accepted"),
+    [
+        ("https://desk.example", "wss", "desk.example", True),
+        ("https://desk.example", "ws", "desk.example", False),  # the page was not https
+        ("http://desk.example", "wss", "desk.example", False),
+        ("https://desk.example:8443", "wss", "desk.example:8443", True),
+        ("https://desk.example", "wss", "desk.example:8443", False),
+        ("https://evil.example", "wss", "evil.example", False),  # a host not in ALLOWED_HOSTS
+        ("https://proxied.example", "wss", "internal:8000", True),  # CSRF_TRUSTED_ORIGINS
+        ("https://a.trusted.example", "wss", "internal:8000", True),
+        ("http://a.trusted.example", "wss", "internal:8000", False),
+    ],
+)
+@override_settings(
+    ALLOWED_HOSTS=["desk.example", "internal"],
+    CSRF_TRUSTED_ORIGINS=["https://proxied.example", "https://*.trusted.example"],
+)
+def test_the_desk_socket_accepts_its_own_origin_only(live_chat, origin, scheme, host, accepted):
+    agent, _ = live_chat
+    app = WidgetOriginValidator(URLRouter(websocket_urlpatterns))
+
+    async def scenario():
+        desk = socket("/ws/desk/chat/", origin, user=agent, app=app, host=host, scheme=scheme)
+        assert (await desk.connect())[0] is accepted
+        await desk.disconnect()
+
+    run(scenario)
+
+
+@widget_sites
+@pytest.mark.parametrize("origin", ["https://testserver", "http://testserver:8080"])
+def test_the_chat_start_from_another_scheme_or_port_is_cross_site(client, policy, agent, origin):
+    response = start(client, origin)
+
+    assert response.status_code == 403
+    assert not ChatSession.objects.exists()
+
+
+@widget_sites
+def test_a_widget_site_with_its_default_port_written_is_the_same_site(client, policy, agent):
+    response = start(client, "https://shop.example:443")
+
+    assert response.status_code == 201
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example:443"
 
 
 def desk_socket(user):
