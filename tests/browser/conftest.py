@@ -1,17 +1,15 @@
 """Browser tests: Debian's Chromium driven by Playwright against the real ASGI server."""
 
 import os
-import shutil
 
 import pytest
 
+from tests.support.browser import CHROMIUM, launch_chromium
 from tests.support.servers import asgi_server
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe
 # because they run before and after the browser acts, never inside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running in this thread
@@ -23,19 +21,7 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: apt-get install -y chromium (make test installs it)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

@@ -11,7 +11,14 @@ from helpdesk.models import Presence
 from helpdesk.services.policy import publish_policy_version
 from tests.chat.conftest import policy_text
 from tests.helpdesk.factories import AgentFactory, UserFactory
-from tests.support.servers import asgi_server, free_port, port_open, running, wait_for
+from tests.support.servers import (
+    SERVER_START_TIMEOUT,
+    asgi_server,
+    free_port,
+    port_open,
+    running,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -35,7 +42,11 @@ def desk_and_shop(transactional_db, tmp_path, monkeypatch):
         (site / "index.html").write_text(SHOP_PAGE.format(desk=desk), encoding="utf-8")
         cmd = [sys.executable, "-m", "http.server", "-b", "127.0.0.1", "-d", str(site)]
         with running([*cmd, str(shop_port)], env={}, log=tmp_path / "shop.log"):
-            wait_for(lambda: port_open(shop_port), timeout=10, what="the shop's http.server")
+            wait_for(
+                lambda: port_open(shop_port),
+                timeout=SERVER_START_TIMEOUT,
+                what="the shop's http.server",
+            )
             yield desk, shop
 
 

@@ -19,7 +19,7 @@ from tests.integration.conftest import (
     Worker,
     broker,  # noqa: F401 (the worker's Redis broker)
 )
-from tests.support.servers import asgi_server, free_port, wait_for
+from tests.support.servers import SERVER_START_TIMEOUT, asgi_server, free_port, wait_for
 from tests.tickets.conftest import eml
 from tickets.models import AutoMessage
 from tickets.services import ingest_email
@@ -53,7 +53,9 @@ def customer_mail_server():
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=free_port(), ready_timeout=SERVER_START_TIMEOUT
+    )
     controller.start()
     yield f"smtp://127.0.0.1:{controller.port}", mailbox
     controller.stop()

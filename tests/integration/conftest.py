@@ -23,10 +23,10 @@ from config.celery import app as celery_app
 from helpdesk.health import HEARTBEAT_KEY, redis_client
 from helpdesk.services.policy import publish_policy_version
 from tests.api.receiver import receiver  # noqa: F401 (a fixture: a webhook receiver on loopback)
-from tests.support.servers import BIN, ROOT, subprocess_env, wait_for
+from tests.support.servers import BIN, ROOT, SERVER_START_TIMEOUT, subprocess_env, wait_for
 
 VISIBILITY_TIMEOUT = 2  # seconds
-WORKER_START_TIMEOUT = 60
+WORKER_START_TIMEOUT = SERVER_START_TIMEOUT
 
 
 @dataclass(frozen=True)

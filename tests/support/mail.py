@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from tests.support.servers import free_port
+from tests.support.servers import SERVER_START_TIMEOUT, free_port
 
 
 class EnvelopeCollector:
@@ -22,7 +22,9 @@ def smtp_listening():
     from aiosmtpd.controller import Controller
 
     handler = EnvelopeCollector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), ready_timeout=SERVER_START_TIMEOUT
+    )
     controller.start()
     try:
         yield controller.port, handler

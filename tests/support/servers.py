@@ -13,6 +13,9 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# How long a server a test starts (Daphne, a Celery worker, Chromium ...) may take to come up.
+# Generous: on a busy machine start-up is slow, and this is a wait, not a timed assertion.
+SERVER_START_TIMEOUT = float(os.environ.get("TEST_SERVER_START_TIMEOUT", "180"))
 
 
 def free_port() -> int:
@@ -86,7 +89,11 @@ def asgi_server(tmp_path: Path, **extra_env: str):
     log = tmp_path / "daphne.log"
     with running(cmd, env=env, log=log) as proc:
         try:
-            wait_for(lambda: proc.poll() is not None or port_open(port), timeout=30, what="daphne")
+            wait_for(
+                lambda: proc.poll() is not None or port_open(port),
+                timeout=SERVER_START_TIMEOUT,
+                what="daphne to listen",
+            )
         except AssertionError:
             raise AssertionError(log.read_text()) from None
         if proc.poll() is not None:

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from tests.support.servers import free_port, port_open, wait_for
+from tests.support.servers import SERVER_START_TIMEOUT, free_port, port_open, wait_for
 
 USERS = 100
 PASSWORD = "secret"  # every user's
@@ -99,7 +99,9 @@ class Dovecot:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(lambda: port_open(self.port), timeout=15, what="Dovecot to listen")
+        wait_for(
+            lambda: port_open(self.port), timeout=SERVER_START_TIMEOUT, what="Dovecot to listen"
+        )
         return self
 
     def stop(self) -> None:
