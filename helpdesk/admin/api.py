@@ -7,9 +7,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from helpdesk.models import ApiKey, Scope, WebhookDelivery, WebhookSubscription
-from helpdesk.services.api_keys import api_key_create, api_key_revoke, check_scopes
+from helpdesk.services.api_keys import (
+    api_key_create,
+    api_key_revoke,
+    check_key_owner,
+    check_scopes,
+)
 from helpdesk.webhooks import EVENTS
 from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
 from helpdesk.webhooks.delivery import redeliver
@@ -29,7 +35,20 @@ class ApiKeyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
-            self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+            # Only staff with a role can own a key (the service checks it again).
+            self.fields["owner"].queryset = get_user_model().objects.filter(
+                Q(agent_profile__isnull=False) | Q(is_superuser=True),
+                is_active=True,
+                is_staff=True,
+            )
+
+    def clean_owner(self):
+        owner = self.cleaned_data["owner"]
+        try:
+            check_key_owner(owner)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["owner"]) from None
+        return owner
 
     def clean_scopes(self):
         try:

@@ -3,7 +3,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from helpdesk.services.api_keys import api_key_check
+from helpdesk.services.api_keys import ApiKeyRefused, api_key_authenticate
 
 KEYWORD = "Token"
 
@@ -21,9 +21,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("The key is not valid.") from None
-        api_key = api_key_check(key=key)
-        if api_key is None:
-            raise exceptions.AuthenticationFailed("The key is not valid or has been revoked.")
+        try:
+            api_key = api_key_authenticate(key=key)
+        except ApiKeyRefused as refusal:
+            raise exceptions.AuthenticationFailed(str(refusal)) from None
         return api_key.owner, api_key
 
     def authenticate_header(self, request):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.models import ApiKey, Scope
+from helpdesk.roles import user_role
 
 KEY_PREFIX = "hd"
 # last_used_at is written at most this often per key, so reads stay reads.
@@ -24,6 +25,10 @@ class NewApiKey:
 
     api_key: ApiKey
     key: str
+
+
+class ApiKeyRefused(Exception):
+    """The key cannot be used; the message says why (for the 401)."""
 
 
 def hash_secret(secret: str) -> str:
@@ -40,14 +45,25 @@ def check_scopes(scopes) -> list[str]:
     return [scope for scope in Scope.values if scope in scopes]
 
 
+def check_key_owner(owner) -> None:
+    """A key acts as its owner, so only active staff with a role (agent, supervisor or
+    manager) can own one: a customer's login or a user without a role would give an
+    integration powers nobody on the desk holds."""
+    if owner is None or not owner.is_active:
+        raise ValidationError({"owner": "The key acts as an active user."})
+    if not owner.is_staff or user_role(owner) is None:
+        raise ValidationError(
+            {"owner": "Only staff with a role (agent, supervisor or manager) can own an API key."}
+        )
+
+
 @transaction.atomic
 def api_key_create(*, name: str, owner, scopes, now: datetime | None = None) -> NewApiKey:
     """A new API key acting as `owner` with `scopes`; returns it with the whole key."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Name the integration that uses the key."})
-    if owner is None or not owner.is_active:
-        raise ValidationError({"owner": "The key acts as an active user."})
+    check_key_owner(owner)
     scopes = check_scopes(scopes)
     while True:
         prefix = secrets.token_hex(4)
@@ -76,17 +92,30 @@ def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None) -> ApiKey:
 
 
 def api_key_check(*, key: str, now: datetime | None = None) -> ApiKey | None:
-    """The active key `key` is, with its owner loaded; None when it is no key of ours,
-    revoked, or its owner is inactive. Marks it used (at most once a minute)."""
+    """`api_key_authenticate`, with None for a key that cannot be used."""
+    try:
+        return api_key_authenticate(key=key, now=now)
+    except ApiKeyRefused:
+        return None
+
+
+def api_key_authenticate(*, key: str, now: datetime | None = None) -> ApiKey:
+    """The active key `key` is, with its owner loaded; ApiKeyRefused when it is no key of
+    ours, revoked, or its owner is no longer active. Marks it used (at most once a minute).
+
+    What the key may do is decided per request: its scopes, bounded by its owner's current
+    role (`helpdesk.api.permissions`)."""
     parts = (key or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
-        return None
+        raise ApiKeyRefused("The key is not valid.")
     _, prefix, secret = parts
     api_key = ApiKey.objects.select_related("owner").filter(prefix=prefix).first()
     if api_key is None or not hmac.compare_digest(api_key.secret_hash, hash_secret(secret)):
-        return None
-    if api_key.revoked_at is not None or not api_key.owner.is_active:
-        return None
+        raise ApiKeyRefused("The key is not valid.")
+    if api_key.revoked_at is not None:
+        raise ApiKeyRefused("The key has been revoked.")
+    if not api_key.owner.is_active:
+        raise ApiKeyRefused("The key's owner is no longer active.")
     now = now or timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
