@@ -1,8 +1,10 @@
 """Chats in the admin, read-only: the record of what was said (redacted) and done. Secure-form
-values are never shown here (only that a detail was given, and who saw it)."""
+values are never shown here (only that a detail was given, and who saw it). Only the chats the
+user may read (`chat.access`) are listed or opened, whatever model permissions they hold."""
 
 from django.contrib import admin
 
+from chat.access import ChatAction, may, readable_chats
 from chat.models import ChatMessage, ChatSession, Redaction, SecureDetail
 
 
@@ -41,6 +43,14 @@ class ChatSessionAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "team", "agent")
     exclude = ("key",)
     inlines = [MessageInline, RedactionInline, SecureDetailInline]
+
+    def get_queryset(self, request):
+        return readable_chats(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not may(user=request.user, session=obj, action=ChatAction.READ):
+            return False
+        return super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False

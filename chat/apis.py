@@ -1,7 +1,9 @@
 """The chats endpoints of the REST API (/api/v1/chats/): list, read with the transcript, and
 leave an offline message (a ticket, through the service the widget's offline form uses).
-Conventions: `helpdesk.api`. Secure-form details are never read here: they stay with the
-handling agent and their supervisor (`chat.services.secure`)."""
+Conventions: `helpdesk.api`. Who reads which chat is the console's rule (`chat.access`): the
+list holds only the chats the caller may read, and another chat's page is a 403; a key acts as
+its owner. Secure-form details are never read here: they stay with the handling agent and
+their supervisor (`chat.services.secure`)."""
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -19,6 +21,7 @@ from helpdesk.api.schema import responses
 from helpdesk.models import Scope
 
 from . import services
+from .access import ChatAction, check_chat_access, readable_chats
 from .filters import ChatApiFilter
 from .models import ChatMessage, ChatSession, Redaction
 from .serializers import (
@@ -53,7 +56,9 @@ def api_chats():
     )
 
 
-def detail(chat_id: int) -> dict:
+def detail(chat_id: int, *, user) -> dict:
+    """The chat with its transcript, if `user` may read it (404 for no such chat, AccessDenied
+    when the rule says no)."""
     lines = ChatMessage.objects.select_related("author").order_by("seq")
     redactions = Redaction.objects.select_related("message").order_by("at", "pk")
     chat = get_object_or_404(
@@ -63,6 +68,7 @@ def detail(chat_id: int) -> dict:
         ),
         pk=chat_id,
     )
+    check_chat_access(user=user, session=chat, action=ChatAction.READ)
     return ChatDetailOutput(chat).data
 
 
@@ -78,12 +84,14 @@ class ChatListApi(ChatAccess, ApiListView):
     ordering = ("-pk",)  # newest first
 
     def get_queryset(self):
-        return api_chats()
+        return readable_chats(self.request.user, api_chats())
 
     @extend_schema(
         summary="List chats",
         description="Newest first, cursor-paginated (follow `next`); every filter narrows the "
-        "list. The transcript is on each chat's own page.",
+        "list. Only the chats the caller may read: an agent's own (handled now or at the end) "
+        "and the waiting chats of their team; every chat for supervisors and managers. The "
+        "transcript is on each chat's own page.",
         responses=responses({200: ChatOutput(many=True)}, 400, 404),
         tags=TAGS,
     )
@@ -96,12 +104,13 @@ class ChatDetailApi(ChatAccess, ApiView):
         summary="Read a chat with its transcript",
         description="The chat, its summary and every line of its transcript in order, as "
         "stored: card and identity numbers were masked before they were stored, and details "
-        "the customer gave through the secure form are never included.",
+        "the customer gave through the secure form are never included. 403 for a chat the "
+        "caller may not read (another agent's).",
         responses=responses({200: ChatDetailOutput}, 404),
         tags=TAGS,
     )
     def get(self, request, chat_id: int):
-        return Response(detail(chat_id))
+        return Response(detail(chat_id, user=request.user))
 
 
 class OfflineMessageApi(ChatAccess, ApiView):

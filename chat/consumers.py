@@ -12,12 +12,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from chat import selectors, services
+from chat.access import ChatAction, access_chat, may_take_waiting
 from chat.desk_presence import DeskPresenceMixin
 from chat.models import ChatSession
 from chat.services.events import DESK_GROUP, agent_group, chat_group
 from chat.threads import in_chat_thread
+from helpdesk.access import AccessDenied, staff_member
 from helpdesk.models import Team
-from helpdesk.roles import user_role
 
 REJECTED = 4403  # close code of a socket refused at connect
 
@@ -69,6 +70,10 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
             await handler(content)
         except services.ChatError as error:
             await self.send_json(_error(error.code, error.detail, ref=content.get("ref")))
+        except AccessDenied as error:  # the chat access rule (chat/access.py) said no
+            await self.send_json(_error(error.code, error.message, ref=content.get("ref")))
+        except ChatSession.DoesNotExist:
+            await self.send_json(_error("invalid", "No such chat.", ref=content.get("ref")))
         except ValidationError as error:
             await self.send_json(_error("invalid", " ".join(error.messages)))
 
@@ -177,11 +182,11 @@ class CustomerChatConsumer(ChatSocket):
         await self.send_json({"type": "ticket", "reference": ticket.reference})
 
 
-def _agent_hello(user) -> dict:
+def _agent_hello(user, member) -> dict:
     return {
         "type": "hello",
         "agent": user.first_name or user.get_username(),
-        "queue": selectors.waiting_queue(),
+        "queue": selectors.waiting_queue(member=member),
         "chats": selectors.agent_chats(user=user),
     }
 
@@ -192,11 +197,8 @@ def _card(session_id: int) -> dict:
     )
 
 
-def _may_watch(user, session_id: int) -> bool:
-    """The handling agent, or a supervisor or manager, may read a chat."""
-    if user_role(user) in ("supervisor", "manager"):
-        return True
-    return ChatSession.objects.filter(pk=session_id, agent=user).exists()
+def _check(user, session_id: int, action: ChatAction) -> None:
+    access_chat(user=user, chat_id=session_id, action=action)
 
 
 def _user_or_team(content):
@@ -210,13 +212,13 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
 
     async def connect(self):
         user = self.scope.get("user")
-        role = await database_sync_to_async(user_role)(user)
-        if role is None:
+        member = await database_sync_to_async(staff_member)(user)
+        if member is None:
             await self.close(code=REJECTED)
             return
-        self.user = user
+        self.user, self.member = user, member
         self.sessions: set[int] = set()
-        hello = await database_sync_to_async(_agent_hello)(user)
+        hello = await database_sync_to_async(_agent_hello)(user, member)
         hello.update(await self.desk_opened())  # presence, heartbeat, visitors
         for group in (DESK_GROUP, agent_group(user.pk)):
             await self.channel_layer.group_add(group, self.channel_name)
@@ -243,6 +245,9 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
         kind, session_id = event.get("type"), event.get("session")
         if kind == "typing" and event.get("sender") == "agent":
             return
+        waiting = kind == "offer" or (kind == "queue" and event.get("action") == "waiting")
+        if waiting and not may_take_waiting(self.member, event.get("team")):
+            return  # another team's queue (chat/access.py): not shown, not taken here
         if kind == "assigned":
             await self.join(session_id)
             event = {**event, "chat": await database_sync_to_async(_card)(session_id)}
@@ -274,13 +279,13 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
 
     async def do_typing(self, content):
         session_id = self.session_of(content)
-        if session_id in self.sessions:
-            await self.typing(session_id, "agent", content.get("typing", True))
+        if session_id not in self.sessions:  # the chats this console holds need no query
+            await database_sync_to_async(_check)(self.user, session_id, ChatAction.WRITE)
+        await self.typing(session_id, "agent", content.get("typing", True))
 
     async def do_resume(self, content):
         session_id = self.session_of(content)
-        if not await database_sync_to_async(_may_watch)(self.user, session_id):
-            raise services.NotAllowed("That chat is not yours.")
+        await database_sync_to_async(_check)(self.user, session_id, ChatAction.READ)
         await self.send_missed(session_id, content.get("after_seq"))
 
     async def do_close(self, content):

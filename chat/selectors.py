@@ -1,6 +1,8 @@
 """Read-side queries of chat for the consoles and the protocol."""
 
+from chat.access import takeable
 from chat.models import ChatMessage, ChatSession, ChatStatus
+from helpdesk.access import StaffMember
 from helpdesk.models import Interaction
 
 from .services.common import greeting_for
@@ -8,10 +10,10 @@ from .services.events import message_event
 from .services.routing import queue_entry
 
 
-def waiting_queue(*, limit: int = 100) -> list[dict]:
-    """Waiting chats, longest waiting first."""
+def waiting_queue(*, member: StaffMember | None, limit: int = 100) -> list[dict]:
+    """The waiting chats `member` may take (`chat.access`), longest waiting first."""
     rows = (
-        ChatSession.objects.filter(status=ChatStatus.WAITING)
+        ChatSession.objects.filter(takeable(member))
         .select_related("customer")
         .order_by("started_at", "pk")[:limit]
     )

@@ -17,9 +17,11 @@ from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chat import services
+from chat.access import ChatAction, access_chat
 from chat.cors import widget_endpoint
-from chat.models import SecureDetail
+from chat.models import ChatSession, SecureDetail
 from chat.services.invitations import start_chat_from_visit
+from helpdesk.access import AccessDenied
 from helpdesk.models import CannedResponse
 from helpdesk.roles import user_role
 from helpdesk.services.knowledge import canned_response_context, render_canned_response
@@ -129,6 +131,17 @@ def console_view(request):
     return render(request, "chat/console.html", {"company": policy.document.company})
 
 
+def _readable_chat(user, session_id) -> ChatSession | None:
+    """The chat if the user may read it (`chat.access`); None for none, a bad id, or a chat
+    that is not theirs: canned responses are then filled in without a customer."""
+    if not session_id:
+        return None
+    try:
+        return access_chat(user=user, chat_id=session_id, action=ChatAction.READ)
+    except (ChatSession.DoesNotExist, AccessDenied):
+        return None
+
+
 @login_required
 @require_GET
 def canned_view(request):
@@ -138,9 +151,7 @@ def canned_view(request):
     rows = CannedResponse.objects.filter(is_active=True).filter(Q(channel="") | Q(channel="chat"))
     if q:
         rows = rows.filter(Q(title__icontains=q) | Q(shortcut__icontains=q) | Q(body__icontains=q))
-    session = services.access_chat_for_staff(
-        user=request.user, session_id=request.GET.get("session")
-    )
+    session = _readable_chat(request.user, request.GET.get("session"))
     _, policy = policy_in_force()
     context = canned_response_context(
         customer=session.customer if session else None,
@@ -186,14 +197,15 @@ def secure_form_view(request, token):
 @login_required
 @require_POST
 def reveal_secure_view(request, detail_id):
-    """The value of a secure detail, for the handling agent or their supervisor (logged)."""
+    """The value of a secure detail, for the handling agent or their own supervisor (the rule
+    of `chat.access`; each showing logged); 403 for anyone else."""
     _staff(request)
     try:
         value = services.reveal_secure_detail(detail_id=detail_id, user=request.user)
     except SecureDetail.DoesNotExist:
         raise Http404("No such detail.") from None
-    except services.NotAllowed as error:
-        raise PermissionDenied(error.detail) from None
+    except AccessDenied as error:
+        return JsonResponse({"error": error.code, "detail": error.message}, status=403)
     except services.ChatError as error:
         return JsonResponse({"error": error.code, "detail": error.detail}, status=410)
     response = JsonResponse({"value": value})

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from chat.access import ChatAction, check_chat_access
 from chat.models import ChatMessage, ChatSession, ChatStatus, Sender
 from chat.redaction import redact
 from chat.webhooks import emit_chat_closed
@@ -21,7 +22,7 @@ from helpdesk.services.people import record_interaction
 from helpdesk.services.sla import stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
 
-from .common import ChatClosed, NotAllowed, lock_session
+from .common import ChatClosed, lock_session
 from .events import DESK_GROUP, author_name, chat_group, publish
 from .messages import append_message
 from .routing import offer_waiting_chats
@@ -40,11 +41,6 @@ def transcript(session: ChatSession) -> str:
         )
         lines.append(f"[{m.created_at:%H:%M:%S}] {who}: {m.text}")
     return "\n".join(lines)[:TRANSCRIPT_LIMIT]
-
-
-def _handling(session: ChatSession, user) -> None:
-    if session.agent_id != user.pk:
-        raise NotAllowed("Only the agent handling this chat may do that.")
 
 
 def _supervisor_of(user):
@@ -69,7 +65,7 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
     session = lock_session(session_id)
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("Only an active chat can be escalated.")
-    _handling(session, by)
+    check_chat_access(user=by, session=session, action=ChatAction.ESCALATE)
     supervisor = _supervisor_of(by)
     if supervisor is None:
         raise ChatClosed("Nobody supervises you: transfer the chat instead.")
@@ -107,7 +103,7 @@ def convert_to_ticket(*, session_id: int, by, subject: str = "", now: datetime |
     transcript as an internal note; the chat stays open until it is closed. Once per chat."""
     now = now or timezone.now()
     session = lock_session(session_id)
-    _handling(session, by)
+    check_chat_access(user=by, session=session, action=ChatAction.CONVERT)
     if session.ticket_id:
         return session.ticket
     ticket = open_ticket(
@@ -146,7 +142,7 @@ def ask_to_confirm(*, session_id: int, by, summary: str, now: datetime | None = 
     session = lock_session(session_id)
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("This chat is not active.")
-    _handling(session, by)
+    check_chat_access(user=by, session=session, action=ChatAction.CLOSE)
     session.summary = summary
     session.close_requested_at = now
     session.save(update_fields=["summary", "close_requested_at"])
@@ -228,7 +224,7 @@ def close_chat(*, session_id: int, by, summary: str, now: datetime | None = None
     session = lock_session(session_id)
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("This chat is not active.")
-    _handling(session, by)
+    check_chat_access(user=by, session=session, action=ChatAction.CLOSE)
     session.summary = summary
     session.save(update_fields=["summary"])
     _close(session, now=now, confirmed=None, by=by)

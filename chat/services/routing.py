@@ -1,5 +1,6 @@
 """Routing and taking chats: a new chat is offered to the available agent of its team with the
-fewest active chats under their limit; any agent may accept a waiting chat, and two accepting at
+fewest active chats under their limit; an agent of its team (any agent, for a chat without a
+team), a supervisor or a manager may accept a waiting chat (`chat.access`), and two accepting at
 once never both get it (the session's row lock decides, the agent's row lock keeps the limit).
 An agent who becomes available is offered the longest-waiting chats of their team up to their
 room (`offer_waiting_chats`); one who leaves hands their offers on (`release_offers`)."""
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from chat.access import ChatAction, check_chat_access
 from chat.models import ChatSession, ChatStatus, Sender
 from helpdesk.models import AgentProfile, Presence
 from helpdesk.services.people import chat_limit_for
@@ -73,12 +75,15 @@ def queue_entry(session: ChatSession) -> dict:
         "question": session.question[:200],
         "started_at": session.started_at.isoformat(),
         "offered_to": session.offered_to_id,
+        "team": session.team_id,  # consoles show it to those who may take it (chat/access.py)
     }
 
 
 def _check_room(agent, session: ChatSession) -> None:
     """Lock the agent's profile and check they may take one more chat."""
-    profile = AgentProfile.objects.select_for_update().filter(user=agent).first()
+    profile = (
+        AgentProfile.objects.select_for_update().filter(user=agent, user__is_active=True).first()
+    )
     if profile is None:
         raise AtLimit("Only agents take chats.")
     limit = chat_limit_for(profile=profile, policy_limit=policy_limit(session))
@@ -109,10 +114,13 @@ def _assign(session: ChatSession, agent, now: datetime, text: str) -> None:
 
 @transaction.atomic
 def accept_chat(*, session_id: int, agent, now: datetime | None = None) -> ChatSession:
-    """The agent takes a waiting chat. Raises AlreadyTaken when someone else was first (or it
-    is no longer waiting) and AtLimit when the agent holds as many chats as they may."""
+    """The agent takes a waiting chat. Raises AccessDenied when the chat waits for another
+    team (`chat.access`: agents of its team, supervisors and managers take it), AlreadyTaken
+    when someone else was first (or it is no longer waiting) and AtLimit when the agent holds
+    as many chats as they may."""
     now = now or timezone.now()
     session = lock_session(session_id)
+    check_chat_access(user=agent, session=session, action=ChatAction.TAKE)
     if session.status != ChatStatus.WAITING:
         raise AlreadyTaken("Another agent has taken this chat, or it has ended.")
     _check_room(agent, session)
@@ -125,10 +133,13 @@ def transfer_chat(
     *, session_id: int, by, to_agent=None, to_team=None, now: datetime | None = None
 ) -> ChatSession:
     """Hand an active chat to another agent (who must have room), or back to the queue of
-    another team, where it is routed again. The agent who had it has room again: waiting chats
-    are offered to them (`offer_waiting_chats`)."""
+    another team, where it is routed again. Only its handling agent, a supervisor or a manager
+    (`by`) may (`chat.access`): a supervisor takes a chat over by transferring it to
+    themselves. The agent who had it has room again: waiting chats are offered to them
+    (`offer_waiting_chats`)."""
     now = now or timezone.now()
     session = lock_session(session_id)
+    check_chat_access(user=by, session=session, action=ChatAction.TRANSFER)
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("Only an active chat can be transferred.")
     if to_agent is not None:

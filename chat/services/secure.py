@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chat.access import ChatAction, check_chat_access, may
 from chat.models import ChatSession, ChatStatus, SecureDetail, SecureDetailView, Sender
-from helpdesk.models import AgentProfile
 
-from .common import ChatClosed, NotAllowed, lock_session
+from .common import ChatClosed, lock_session
 from .events import agent_group, publish
 from .messages import append_message
 
@@ -86,20 +86,17 @@ def submit_secure_details(
 
 
 def may_see_secure(*, user, session: ChatSession) -> bool:
-    """The agent handling the chat, or that agent's supervisor."""
-    if session.agent_id is None or user is None or not user.is_authenticated:
-        return False
-    if user.pk == session.agent_id:
-        return True
-    return AgentProfile.objects.filter(user_id=session.agent_id, supervisor_id=user.pk).exists()
+    """The agent handling the chat, or that agent's own supervisor (`chat.access`)."""
+    return may(user=user, session=session, action=ChatAction.REVEAL)
 
 
 @transaction.atomic
 def reveal_secure_detail(*, detail_id: int, user, now: datetime | None = None) -> str:
-    """The plain value, for someone allowed to see it; the showing is logged."""
+    """The plain value, for the agent handling the chat or that agent's own supervisor
+    (`chat.access`; AccessDenied for anyone else, who is not recorded as having seen it); the
+    showing is logged."""
     detail = SecureDetail.objects.select_related("session").get(pk=detail_id)
-    if not may_see_secure(user=user, session=detail.session):
-        raise NotAllowed("Only the agent handling this chat and their supervisor see this.")
+    check_chat_access(user=user, session=detail.session, action=ChatAction.REVEAL)
     if detail.purged_at is not None:
         raise ChatClosed("This detail has been purged.")
     SecureDetailView.objects.create(detail=detail, viewer=user, at=now or timezone.now())
