@@ -8,9 +8,12 @@ added tomorrow is checked by these tests without anyone remembering to add it.
 import re
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from helpdesk.models import Role
+from helpdesk.services.policy import ensure_policy_in_force
 from tests.helpdesk.factories import AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +114,50 @@ def test_every_staff_role_may_open_the_deadlines_page(client, role):
     response = client.get(reverse("desk:home"))
 
     assert response.status_code == 200
+
+
+def desk_sockets() -> list[str]:
+    """Every WebSocket route of the desk (under /ws/desk/)."""
+    from config.routing import websocket_urlpatterns
+
+    routes = [route for route, _ in _walk(websocket_urlpatterns)]
+    return sorted({_sample_path(route) for route in routes if route.startswith("ws/desk/")})
+
+
+DESK_SOCKETS = desk_sockets()
+
+
+def _connects(path: str, user) -> bool:
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+
+    from config.routing import websocket_urlpatterns
+
+    async def attempt() -> bool:
+        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect(timeout=30)
+        await communicator.disconnect()
+        return connected
+
+    return async_to_sync(attempt)()
+
+
+def test_the_socket_list_covers_the_desk():
+    assert {"/ws/desk/", "/ws/desk/chat/"} <= set(DESK_SOCKETS)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", DESK_SOCKETS)
+def test_desk_sockets_refuse_anyone_without_a_staff_role(path):
+    ensure_policy_in_force()
+    refused = {
+        "anonymous": AnonymousUser(),
+        "plain user": UserFactory(),
+        "staff flag without a role": UserFactory(is_staff=True),
+    }
+
+    answers = {who: _connects(path, user) for who, user in refused.items()}
+
+    assert answers == dict.fromkeys(refused, False)
+    assert _connects(path, AgentFactory(role=Role.AGENT).user) is True
