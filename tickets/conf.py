@@ -6,6 +6,11 @@ Each can be set in the Django settings (config/settings/base.py reads them from 
 | --- | --- | --- |
 | TICKETS_MAX_ATTACHMENT_BYTES | 10 MB | a larger attachment is not kept (the message says so) |
 | TICKETS_MAX_EMAIL_BYTES | 50 MB | a larger email is kept raw and marked failed, not parsed |
+| TICKETS_MAX_HEADER_BYTES | 64 KB | an email with a longer header field (folded lines included) is kept failed, not parsed |
+| TICKETS_MAX_HEADERS_BYTES | 1 MB | the same for all header blocks of an email and its parts together |
+| TICKETS_MAX_ENCODED_WORDS | 1000 | the same for more RFC 2047 encoded words (`=?...?=`) in its headers |
+| TICKETS_MAX_MIME_PARTS | 1000 | the same for more MIME parts (nested messages included) |
+| TICKETS_MAX_MIME_DEPTH | 20 | the same for parts nested deeper |
 | TICKETS_MAX_RECORDING_BYTES | 20 MB | a larger voicemail recording is not kept (the voicemail says so) |
 | TICKETS_REPLY_TO_CLOSED | "reopen" | a customer's reply to a closed ticket reopens it ("reopen") or opens a new ticket linked to it ("new") |
 | TICKETS_FROM_EMAIL | DEFAULT_FROM_EMAIL | the sender of every ticket email |
@@ -16,6 +21,8 @@ from email.utils import parseaddr
 
 from django.conf import settings
 
+from .email.limits import EmailLimits
+
 REOPEN = "reopen"
 NEW_LINKED = "new"
 
@@ -23,6 +30,11 @@ _DEFAULTS = {
     "TICKETS_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "TICKETS_MAX_EMAIL_BYTES": 50 * 1024 * 1024,
     "TICKETS_MAX_RECORDING_BYTES": 20 * 1024 * 1024,
+    "TICKETS_MAX_HEADER_BYTES": EmailLimits.max_header_bytes,
+    "TICKETS_MAX_HEADERS_BYTES": EmailLimits.max_headers_bytes,
+    "TICKETS_MAX_ENCODED_WORDS": EmailLimits.max_encoded_words,
+    "TICKETS_MAX_MIME_PARTS": EmailLimits.max_parts,
+    "TICKETS_MAX_MIME_DEPTH": EmailLimits.max_depth,
     "TICKETS_REPLY_TO_CLOSED": REOPEN,
 }
 
@@ -37,6 +49,18 @@ def max_attachment_bytes() -> int:
 
 def max_email_bytes() -> int:
     return int(_setting("TICKETS_MAX_EMAIL_BYTES"))
+
+
+def email_limits() -> EmailLimits:
+    """The caps every email in is measured against before it is parsed."""
+    return EmailLimits(
+        max_bytes=max_email_bytes(),
+        max_header_bytes=int(_setting("TICKETS_MAX_HEADER_BYTES")),
+        max_headers_bytes=int(_setting("TICKETS_MAX_HEADERS_BYTES")),
+        max_encoded_words=int(_setting("TICKETS_MAX_ENCODED_WORDS")),
+        max_parts=int(_setting("TICKETS_MAX_MIME_PARTS")),
+        max_depth=int(_setting("TICKETS_MAX_MIME_DEPTH")),
+    )
 
 
 def max_recording_bytes() -> int:

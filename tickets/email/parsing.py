@@ -10,25 +10,24 @@ read) is read the lenient way and, where something was lost, said in `notes`.
 import email
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from .automated import BOUNCE, classify_automated
 from .body import Body, BodyReader, ParsedAttachment
+from .errors import EmailParseError
 from .headers import addresses, header, message_ids, normalise_message_id
 from .html import html_to_text, sanitise_email_html
+from .limits import EmailLimits, check_limits
 from .policy import POLICY
 from .quoting import split_quoted
+from .storable import storable
 
 __all__ = ["EmailParseError", "ParsedAttachment", "ParsedEmail", "content_hash", "parse_email"]
 
 _MESSAGE_ID_LINE = re.compile(r"^\s*Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 MAX_REFERENCES = 50
-
-
-class EmailParseError(ValueError):
-    """The bytes are not an email the desk can read; the message says why, in one line."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,30 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def parse_email(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
+def parse_email(
+    raw: bytes, *, max_attachment_bytes: int, limits: EmailLimits | None = None
+) -> ParsedEmail:
     """Read `raw`; raise `EmailParseError` when it is not an email (see the module docstring).
-    Attachments larger than `max_attachment_bytes` are left out, with a note."""
+    Attachments larger than `max_attachment_bytes` are left out, with a note.
+
+    Bounded: `raw` is first measured against `limits` (`check_limits`), and the parser never
+    sees an email over a cap (`EmailOverLimit`, naming the cap). Whatever the parser raises
+    on a hostile email becomes an `EmailParseError`. Every text of the result can be stored
+    (`storable`: no NUL, no lone surrogate)."""
     if not raw.strip():
         raise EmailParseError("the message is empty")
+    check_limits(raw, limits or EmailLimits())
+    try:
+        return _storable(_parse(raw, max_attachment_bytes=max_attachment_bytes))
+    except EmailParseError:
+        raise
+    except Exception as error:  # RecursionError, MemoryError...: a hostile email, not a crash
+        raise EmailParseError(
+            f"the email could not be read ({type(error).__name__}: {str(error)[:200]})"
+        ) from error
+
+
+def _parse(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
     try:
         msg = email.message_from_bytes(raw, policy=POLICY)
     except Exception as error:  # the parser is lenient; anything it raises means "not an email"
@@ -131,6 +149,27 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
         bounced_message_ids=bounced_ids,
         bounced_subject=bounced_subject,
     )
+
+
+def _storable(parsed: ParsedEmail) -> ParsedEmail:
+    """Every text of `parsed` (and of its attachments) as PostgreSQL can store it."""
+    changes = {}
+    for item in fields(parsed):
+        value = getattr(parsed, item.name)
+        if isinstance(value, str):
+            changes[item.name] = storable(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            changes[item.name] = tuple(storable(v) for v in value)
+    changes["attachments"] = tuple(
+        replace(
+            a,
+            filename=storable(a.filename),
+            content_type=storable(a.content_type),
+            content_id=storable(a.content_id),
+        )
+        for a in parsed.attachments
+    )
+    return replace(parsed, **changes)
 
 
 def _text_and_html(body: Body) -> tuple[str, str]:

@@ -7,6 +7,9 @@ Rules:
   duplicate and changes nothing (it is not stored again).
 - Kept: the raw bytes of every other email are stored first; one that cannot be read is marked
   failed with the reason (for a supervisor to see). Ingesting the same bytes again retries it.
+  Whatever the email holds, `ingest_email` returns: an email over a cap (`EmailLimits`) is
+  failed before any parsing, text PostgreSQL refuses (NUL, lone surrogates) is made storable,
+  and only a database that is gone raises (nothing can be kept then).
 - Threading: In-Reply-To or References naming any message of a ticket (ours included), or
   `[#1042]` in the subject when the sender already takes part in that ticket.
 - A reply to a resolved ticket reopens it; to a closed one it reopens it too, or with
@@ -24,14 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from helpdesk.models.people import Channel
 from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from .. import conf
-from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email
+from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email, storable
 from ..events import broadcast_message_created
 from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
 from ..selectors import ticket_by_message_ids, ticket_by_reference
@@ -61,18 +64,25 @@ class IngestResult:
     error: str = ""
 
 
+MAX_ERROR = 2000  # characters of a failure's reason kept
+MAX_STORED_NAME_BYTES = 120  # of an attachment's file name on disk (Django may add a suffix)
+
+
 def _limit(value: str, field: str, model=InboundEmail) -> str:
-    return (value or "")[: model._meta.get_field(field).max_length]
+    return storable(value or "")[: model._meta.get_field(field).max_length]
 
 
 def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
-    limit = conf.max_email_bytes()
-    if len(raw) > limit:
-        return None, f"the email is larger than the {limit} bytes limit"
+    """The parsed email, or why it cannot be read (never an exception: `parse_email` measures
+    the bytes against the caps before any parsing and turns whatever the parser raises into
+    an `EmailParseError`)."""
     try:
-        return parse_email(raw, max_attachment_bytes=conf.max_attachment_bytes()), ""
+        parsed = parse_email(
+            raw, max_attachment_bytes=conf.max_attachment_bytes(), limits=conf.email_limits()
+        )
     except EmailParseError as error:
         return None, str(error)
+    return parsed, ""
 
 
 def _earlier(
@@ -106,6 +116,7 @@ def _save_inbound(previous: InboundEmail | None, **fields) -> InboundEmail:
 
 
 def _save_failed(previous: InboundEmail | None, *, error: str, fields: dict) -> InboundEmail:
+    error = storable(error)[:MAX_ERROR]
     try:
         with transaction.atomic():
             return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
@@ -166,8 +177,16 @@ def ingest_email(*, raw: bytes, received_at: datetime | None = None) -> IngestRe
         except Exception as unexpected:  # never lose an email to a bug: keep it, say why
             logger.exception("email %s could not be ingested", email.message_id or email.digest)
             error = f"{type(unexpected).__name__}: {unexpected}"
-    with transaction.atomic():
-        return _keep_failed(email, error=error)
+    try:
+        with transaction.atomic():
+            return _keep_failed(email, error=error)
+    except (OperationalError, InterfaceError):
+        raise  # the database is gone: nothing can be kept, the caller must stop
+    except Exception as failure:  # keep the bytes and the reason, without what was read
+        logger.exception("email %s could not be kept as read", email.digest)
+        email.parsed = None
+        with transaction.atomic():
+            return _keep_failed(email, error=f"{error} (then {type(failure).__name__})")
 
 
 def _take_in(email: _Email) -> IngestResult:
@@ -337,11 +356,24 @@ def _save_message(
             inline=found.inline,
             content_id=_limit(found.content_id, "content_id", Attachment),
         )
-        attachment.file.save(found.filename, ContentFile(found.content), save=False)
+        attachment.file.save(_storage_name(found.filename), ContentFile(found.content), save=False)
         attachments.append(attachment)
     Attachment.objects.bulk_create(attachments)
     broadcast_message_created(message)
     return message
+
+
+def _storage_name(filename: str) -> str:
+    """The attachment's name on disk: file systems allow 255 bytes, not characters (a name of
+    200 "é" is 400 bytes), so a long name is cut to MAX_STORED_NAME_BYTES, its extension kept."""
+    if len(filename.encode("utf-8")) <= MAX_STORED_NAME_BYTES:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension.encode("utf-8")) > 20:
+        stem, extension = filename, ""
+    room = MAX_STORED_NAME_BYTES - len(extension.encode("utf-8")) - 1
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore") or "attachment"
+    return f"{stem}.{extension}" if extension else stem
 
 
 def retry_inbound_email(*, inbound: InboundEmail) -> IngestResult:

@@ -11,12 +11,12 @@ cannot be replayed later (and within the window a replay is a duplicate, which c
 
 | answer | when |
 | --- | --- |
-| 202 `{"kind": "new" or "reply" ..., "ticket": "#1042"}` | taken in (`kind` "failed": kept raw, unreadable) |
+| 202 `{"kind": "new" or "reply" ..., "ticket": "#1042"}` | taken in (`kind` "failed": kept raw, unreadable or over a cap, with its `error`) |
 | 200 `{"kind": "duplicate", "ticket": null}` | the desk already has this email |
 | 400 `{"error": ...}` | the body is empty |
 | 403 `{"error": ...}` | the signature or timestamp is missing, malformed, stale or wrong |
 | 413 `{"error": ...}` | the body is larger than TICKETS_MAX_EMAIL_BYTES |
-| 503 `{"error": ...}` | INBOUND_EMAIL_SECRET is not set: the endpoint is off |
+| 503 `{"error": ...}` | INBOUND_EMAIL_SECRET is not set: the endpoint is off; or the database is unavailable (send again later) |
 """  # noqa: E501
 
 import hashlib
@@ -24,6 +24,7 @@ import hmac
 import time
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from ..services import ingest_email
 from ..services.inbound import DUPLICATE
 
 TOLERANCE = 300  # seconds either side of our clock
+MAX_TIMESTAMP_DIGITS = 12
 SIGNATURE_PREFIX = "sha256="
 
 
@@ -47,7 +49,8 @@ def check_signature(*, secret: str, timestamp: str, signature: str, body: bytes,
     """'' when the request is genuine and fresh, else why not."""
     if not timestamp or not signature:
         return "X-Timestamp and X-Signature headers are required"
-    if not timestamp.isascii() or not timestamp.isdigit():
+    # At most 12 digits: int() of a 5,000-digit string raises (and would be no time of ours).
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > MAX_TIMESTAMP_DIGITS:
         return "X-Timestamp must be a Unix time in seconds"
     if abs(now - int(timestamp)) > TOLERANCE:
         return f"X-Timestamp is more than {TOLERANCE} seconds away from the server's time"
@@ -89,7 +92,10 @@ def inbound_email_view(request):
         return _error(403, problem)
     if not body.strip():
         return _error(400, "the body is empty: it must be a raw RFC 5322 email")
-    result = ingest_email(raw=body)
+    try:
+        result = ingest_email(raw=body)
+    except (OperationalError, InterfaceError):
+        return _error(503, "the desk cannot store email right now: send it again later")
     answer = {
         "kind": result.kind,
         "ticket": result.ticket.reference if result.ticket is not None else None,

@@ -4,9 +4,13 @@ emails and end with one summary line,
 
 Every input is checked before anything is ingested; one that cannot be read ends the command
 with a one-line error and exit status 1. Emails that are not readable as email are not an error
-of the command: they are kept as failed inbound emails and counted as failed.
+of the command: they are kept as failed inbound emails and counted as failed. One message never
+stops the batch: whatever it holds (over a cap, NUL bytes, a parser crash), it is kept failed
+and the next one is taken; a message of a maildir or mbox that cannot be read any more is said
+on stderr and counted as failed. Only a database that is gone stops the command (exit 1).
 """
 
+import logging
 import mailbox
 import os
 import sys
@@ -14,9 +18,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from tickets.services import ingest_email
-from tickets.services.inbound import AUTO, DUPLICATE, FAILED, REPLY
+from tickets.services.inbound import AUTO, DUPLICATE, FAILED, REPLY, IngestResult
+
+logger = logging.getLogger(__name__)
 
 Source = Callable[[], Iterator[tuple[str, bytes]]]
 
@@ -44,8 +51,11 @@ class Command(BaseCommand):
         total = new = replies = duplicates = failed = 0
         for source in sources:
             for label, raw in source():
-                result = ingest_email(raw=raw)
                 total += 1
+                result = self._ingest(label, raw)
+                if result is None:
+                    failed += 1
+                    continue
                 new += result.opened
                 replies += result.kind in (REPLY, AUTO) and not result.opened
                 duplicates += result.kind == DUPLICATE
@@ -58,6 +68,22 @@ class Command(BaseCommand):
             f"{total} messages: {new} new tickets, {replies} replies, "
             f"{duplicates} duplicates, {failed} failed"
         )
+
+    def _ingest(self, label: str, raw: bytes | OSError | mailbox.Error) -> IngestResult | None:
+        """The result of one message, or None when it could not be read or kept (said on
+        stderr)."""
+        if not isinstance(raw, bytes):
+            self.stderr.write(f"{label}: cannot read it: {_reason(raw)}")
+            return None
+        try:
+            return ingest_email(raw=raw)
+        except (OperationalError, InterfaceError) as error:
+            first_line = str(error).strip().splitlines()[:1]
+            raise CommandError(f"the database is unavailable: {''.join(first_line)}") from None
+        except Exception as error:  # a bug must not cost the rest of the batch
+            logger.exception("%s could not be ingested", label)
+            self.stderr.write(f"{label}: not kept: {type(error).__name__}: {error}")
+            return None
 
     def _file(self, name: str) -> Source:
         if name == "-":
@@ -75,7 +101,7 @@ class Command(BaseCommand):
 
         def messages() -> Iterator[tuple[str, bytes]]:
             for key in sorted(_read(box.keys, name)):
-                yield f"{name}/{key}", _read(lambda k=key: box.get_bytes(k), f"{name}/{key}")
+                yield f"{name}/{key}", _message(lambda k=key: box.get_bytes(k))
 
         return messages
 
@@ -87,7 +113,7 @@ class Command(BaseCommand):
 
         def messages() -> Iterator[tuple[str, bytes]]:
             for number, key in enumerate(_read(box.keys, name), start=1):
-                yield f"{name}#{number}", _read(lambda k=key: box.get_bytes(k), name)
+                yield f"{name}#{number}", _message(lambda k=key: box.get_bytes(k))
 
         return messages
 
@@ -100,9 +126,20 @@ def _why(path: Path) -> str:
     return "permission denied"
 
 
+def _reason(error: BaseException) -> str:
+    return str(getattr(error, "strerror", None) or error)
+
+
 def _read(read: Callable, what: str):
     try:
         return read()
     except (OSError, mailbox.Error) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise CommandError(f"cannot read {what}: {reason}") from None
+        raise CommandError(f"cannot read {what}: {_reason(error)}") from None
+
+
+def _message(read: Callable[[], bytes]) -> bytes | OSError | mailbox.Error:
+    """One message of a maildir or mbox, or why it cannot be read (it went, say)."""
+    try:
+        return read()
+    except (OSError, mailbox.Error, KeyError) as error:
+        return error
