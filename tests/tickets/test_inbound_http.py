@@ -25,7 +25,7 @@ URL = "/inbound/email/"
 
 
 def signed_headers(body: bytes, *, secret: str = SECRET, at=None) -> dict[str, str]:
-    """What a sender adds, computed here from the recipe in docs/email.md (not the view's helper)."""
+    """What a sender adds, computed from the recipe in docs/email.md (not the view's helper)."""
     timestamp = str(int((at or MONDAY_10AM).timestamp()))
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return {"X-Timestamp": timestamp, "X-Signature": f"sha256={digest.hexdigest()}"}

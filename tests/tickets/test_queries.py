@@ -52,7 +52,8 @@ def test_a_new_ticket_costs_the_same_however_many_tickets_exist(
     # The savepoint around the email (2), the look-up for duplicates (1), the customer (4: look-up,
     # savepoint, insert, release), the policy in force (1), the ticket (2: its number, its row),
     # its clocks (1, the acknowledge clock met already), the customer's history (1), the inbound
-    # email, its message and the acknowledgement (3). It was 21 (docs/performance.md, "Email in figures").
+    # email, its message and the acknowledgement (3). It was 21 (docs/performance.md, "Email in
+    # figures").
     assert first == 15
 
 
