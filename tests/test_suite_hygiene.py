@@ -2,7 +2,8 @@
 
 A test function must check something: an `assert`, `pytest.raises`/`warns`/`fail`, a call of an
 assertion helper (a name with `assert` in it, such as `django_assert_num_queries`, or starting
-with `expect`), or a call of a helper of the test modules whose body (in turn) checks. And no
+with `expect`), a call of the project's `check_*` validators (STYLE.md: `check_*` validates)
+whose body raises, or a call of a helper of the test modules whose body (in turn) checks. And no
 assertion may be one that always holds (`assert x or True`, `assert (x, "message")`,
 `assert "text"`).
 """
@@ -37,23 +38,44 @@ def _is_checking_name(name: str) -> bool:
     return "assert" in name.lower() or name.startswith("expect") or name in CHECKING_LIBRARY_CALLS
 
 
+def _source_of(path: Path, node: ast.ImportFrom) -> Path | None:
+    """The project file an import names (absolute or relative), if it is one of ours."""
+    if node.level:
+        base = path.parent
+        for _ in range(node.level - 1):
+            base = base.parent
+    else:
+        base = ROOT
+    source = base.joinpath(*(node.module.split(".") if node.module else []))
+    source = source / "__init__.py" if source.is_dir() else source.with_suffix(".py")
+    return source if source.is_file() and source.is_relative_to(ROOT) else None
+
+
 @cache
 def _module(path: Path) -> tuple[dict[str, ast.AST], dict[str, Path]]:
-    """A test module's functions by name (module level and in classes), and where the names it
-    imports from the test packages come from."""
+    """A module's functions by name (module level and in classes), and the project files the
+    names it imports come from."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     functions: dict[str, ast.AST] = {}
     imported: dict[str, Path] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             functions.setdefault(node.name, node)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests"):
-            source = ROOT.joinpath(*node.module.split("."))
-            source = source / "__init__.py" if source.is_dir() else source.with_suffix(".py")
-            if source.exists():
-                for alias in node.names:
-                    imported[alias.asname or alias.name] = source
+        elif isinstance(node, ast.ImportFrom) and (source := _source_of(path, node)):
+            for alias in node.names:
+                imported[alias.asname or alias.name] = source
     return functions, imported
+
+
+def _is_test_code(path: Path) -> bool:
+    return path.is_relative_to(TESTS)
+
+
+def _validates(function: ast.AST) -> bool:
+    """A project `check_*` function that raises when what it checks does not hold."""
+    return function.name.startswith("check_") and any(
+        isinstance(node, ast.Raise) for node in ast.walk(function)
+    )
 
 
 def _checks(function: ast.AST, path: Path, seen: frozenset = frozenset()) -> bool:
@@ -73,8 +95,14 @@ def _checks(function: ast.AST, path: Path, seen: frozenset = frozenset()) -> boo
             if _checks(functions[name], path, seen | {(path, name)}):
                 return True
         elif name in imported:
-            helper = _module(imported[name])[0].get(name)
-            if helper is not None and _checks(helper, imported[name], seen | {(path, name)}):
+            source = imported[name]
+            helper = _module(source)[0].get(name)
+            if helper is None:
+                continue
+            if not _is_test_code(source):
+                if _validates(helper):
+                    return True
+            elif _checks(helper, source, seen | {(path, name)}):
                 return True
     return False
 
@@ -133,6 +161,9 @@ def test_no_assertion_always_holds():
 EXAMPLE = """
 import pytest
 
+from helpdesk.services.sla import check_clock
+from tickets.email.limits import check_limits
+
 def helper():
     assert g()
 
@@ -159,6 +190,12 @@ def test_via_helper():
 async def test_async_bare():
     await f()
 
+def test_validated():
+    check_limits(b"raw", None)
+
+def test_only_calls_a_service_named_check():
+    check_clock(clock_id=1)
+
 def test_hollow():
     assert f() or True
     assert (f(), "why")
@@ -175,7 +212,12 @@ def test_the_scan_sees_what_it_must(tmp_path):
     unchecked = [where.split()[-1] for where in unchecked_tests(example)]
     hollow = [int(where.split()[0].rsplit(":", 1)[1]) for where in hollow_assertions(example)]
 
-    assert sorted(unchecked) == ["test_async_bare", "test_bare", "test_only_calls_a_service"]
+    assert sorted(unchecked) == [
+        "test_async_bare",
+        "test_bare",
+        "test_only_calls_a_service",
+        "test_only_calls_a_service_named_check",
+    ]
     lines = EXAMPLE.splitlines()
     assert [lines[n - 1].strip() for n in hollow] == [
         "assert f() or True",
