@@ -91,7 +91,7 @@ def test_concurrent_sweeps_and_checks_escalate_each_level_once():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent connections need PostgreSQL")
     staff = make_staff()
-    clocks = bulk_clocks(10, due_at=at(10), assignee=staff.agent)
+    clocks = bulk_clocks(5, due_at=at(10), assignee=staff.agent)
     now = at(15)
     jobs = [lambda: sweep_clocks(now=now, batch_size=3) for _ in range(2)]
     for clock in clocks:
