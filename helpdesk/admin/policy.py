@@ -98,6 +98,10 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         "change_note",
     ]
     list_display_links = ["version"]
+
+    class Media:
+        css = {"all": ["helpdesk/admin/policy.css"]}
+
     list_filter = ["effective"]
     search_fields = ["version", "approved_by", "change_note"]
     ordering = ["-published_at", "-pk"]
@@ -126,7 +130,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Document")
     def document_as_published(self, obj):
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', obj.document)
+        # styled by helpdesk/admin/policy.css: no style attributes under the CSP
+        return format_html('<pre class="policy-document">{}</pre>', obj.document)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

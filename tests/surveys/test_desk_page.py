@@ -41,7 +41,7 @@ def test_supervisor_sees_figures_charts_and_follow_ups(client, supervisor, data)
     html = response.content.decode()
     assert "Response rate<strong>67%</strong>" in html
     assert "Satisfaction<strong>3.0</strong>" in html
-    assert 'class="bar"' in html and "width: 66.7%" in html
+    assert 'class="bar"' in html and 'width="66.7"' in html
     assert "Never again" in html
     assert '<a href="/desk/surveys/">Surveys</a>' in html  # in the desk's menu
     follow_up = FollowUp.objects.get()
