@@ -2,8 +2,7 @@
 parse, call a service through `database_sync_to_async`, and forward the group events the
 services publish after commit through the Redis channel layer."""
 
-import json
-
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -15,8 +14,10 @@ from chat import selectors, services
 from chat.access import ChatAction, access_chat, may_take_waiting
 from chat.desk_presence import DeskPresenceMixin
 from chat.models import ChatSession
+from chat.services.common import name_in_chat
 from chat.services.events import DESK_GROUP, agent_group, chat_group
 from chat.threads import in_chat_thread
+from helpdesk import bounded_json, ratelimit
 from helpdesk.access import AccessDenied, staff_member
 from helpdesk.models import Team
 
@@ -55,7 +56,7 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
             await self.send_json(_error("too_large", "The frame is too large."))
             return
         try:
-            content = json.loads(text_data)
+            content = bounded_json.loads(text_data)
         except ValueError:
             await self.send_json(_error("invalid", "The frame is not JSON."))
             return
@@ -134,7 +135,7 @@ class CustomerChatConsumer(ChatSocket):
                 "type": "hello",
                 "session": session.pk,
                 "status": session.status,
-                "customer": session.customer.name,
+                "customer": name_in_chat(session),  # as given: never the record's name
                 "last_seq": session.last_seq,
                 **waiting,
             }
@@ -159,7 +160,13 @@ class CustomerChatConsumer(ChatSocket):
         await self.message_ack(posted, content)
 
     async def do_typing(self, content):
-        await self.typing(self.session_id, "customer", content.get("typing", True))
+        # Past CHAT_TYPING_RATE for this chat (whatever its sockets and servers) a frame is
+        # dropped, quietly: typing is a hint, and the chat itself goes on.
+        verdict = await sync_to_async(ratelimit.hit, thread_sensitive=False)(
+            "chat-typing", str(self.session_id), rate=settings.CHAT_TYPING_RATE
+        )
+        if verdict.allowed:
+            await self.typing(self.session_id, "customer", content.get("typing", True))
 
     async def do_resume(self, content):
         await self.send_missed(self.session_id, content.get("after_seq"))

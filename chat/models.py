@@ -87,6 +87,24 @@ class ChatSession(models.Model):
         related_name="+",
         help_text="The follow-up ticket this chat became, if any.",
     )
+    # What the visitor gave in this chat, as given: anyone may type anyone's email, so these
+    # are a claim, shown to the agent beside the record the email matched, never written on it.
+    name_given = models.CharField(
+        max_length=200, blank=True, help_text="The name the visitor gave (they are greeted by it)."
+    )
+    email_given = models.EmailField(
+        blank=True, help_text="The email address the visitor gave (a transcript goes there)."
+    )
+    phone_given = models.CharField(
+        max_length=32, blank=True, help_text="A callback number the visitor gave in this chat."
+    )
+    matched_record = models.BooleanField(
+        default=False,
+        help_text="The email given matched a customer already on record.",
+    )
+    transcript_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the transcript was emailed (once per chat)."
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

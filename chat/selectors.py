@@ -5,7 +5,7 @@ from chat.models import ChatMessage, ChatSession, ChatStatus
 from helpdesk.access import StaffMember
 from helpdesk.models import Interaction
 
-from .services.common import greeting_for
+from .services.common import greeting_for, name_in_chat
 from .services.events import message_event
 from .services.routing import queue_entry
 
@@ -38,14 +38,49 @@ def customer_history(*, session: ChatSession, limit: int = 10) -> list[dict]:
     ]
 
 
-def session_card(session: ChatSession) -> dict:
-    """What the agent's console shows beside a chat."""
+def _compare(given: str, stored: str) -> str:
+    if not given:
+        return "not given"
+    if not stored:
+        return "not on record"
+    return "matches" if given.strip().casefold() == stored.strip().casefold() else "differs"
+
+
+def details_check(session: ChatSession) -> dict:
+    """How the details the visitor gave compare with the customer record their email matched,
+    for the agent (the visitor never sees the record: chat.services.sessions' rule). `note`
+    reads e.g. "Email matches Jane Doe's record; name differs; phone not given"."""
     customer = session.customer
+    if not session.matched_record:
+        return {"new_customer": True, "record": None, "note": "New customer."}
+    fields = {
+        "email": _compare(session.email_given, customer.email),
+        "name": _compare(session.name_given, customer.name),
+        "phone": _compare(session.phone_given, customer.phone),
+    }
+    record = customer.name or customer.email or f"customer {customer.pk}"
+    note = "; ".join(
+        [f"Email {fields['email']} {record}'s record"]
+        + [f"{field} {state}" for field, state in fields.items() if field != "email"]
+    )
+    return {
+        "new_customer": False,
+        "record": {"id": customer.pk, "name": customer.name, "email": customer.email},
+        **fields,
+        "note": note,
+    }
+
+
+def session_card(session: ChatSession) -> dict:
+    """What the agent's console shows beside a chat: the details as the visitor gave them,
+    how they compare with the record found (`details_check`), and that customer's history."""
     return {
         "session": session.pk,
         "status": session.status,
-        "customer": customer.name or customer.email or "Customer",
-        "email": customer.email,
+        "customer": name_in_chat(session) or session.email_given or "Customer",
+        "email": session.email_given,
+        "phone": session.phone_given,
+        "check": details_check(session),
         "question": session.question,
         "greeting": greeting_for(session),
         "started_at": session.started_at.isoformat(),

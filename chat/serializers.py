@@ -100,7 +100,7 @@ class TranscriptLineOutput(serializers.ModelSerializer):
 
     def get_author(self, message) -> str:
         if message.sender == Sender.CUSTOMER:
-            return message.session.customer.name or "Customer"
+            return message.session.name_given or "Customer"  # as given in the chat
         if message.sender == Sender.SYSTEM:
             return "System"
         return author_name(message.author) or "Agent"

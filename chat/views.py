@@ -6,8 +6,7 @@ session or login is read; a chat is reached only through the token they return),
 widget may sit on another site: `chat.cors.widget_endpoint` lets the sites of
 `CHAT_WIDGET_ORIGINS` call them (CORS, no cookies) and refuses every other site with 403."""
 
-import json
-
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -20,7 +19,9 @@ from chat import services
 from chat.access import ChatAction, access_chat
 from chat.cors import widget_endpoint
 from chat.models import ChatSession, SecureDetail
+from chat.services.common import name_in_chat
 from chat.services.invitations import start_chat_from_visit
+from helpdesk import bounded_json, ratelimit
 from helpdesk.access import AccessDenied
 from helpdesk.models import CannedResponse
 from helpdesk.roles import user_role
@@ -28,14 +29,32 @@ from helpdesk.services.knowledge import canned_response_context, render_canned_r
 from helpdesk.services.policy import policy_in_force
 
 
+class BadBody(ValueError):
+    """A body that is neither a JSON object nor a form (too deep, not UTF-8, not JSON)."""
+
+
 def _body(request) -> dict:
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
+    """The fields of a JSON object or a form; strings only (anything else counts as empty).
+    JSON is read with bounded nesting (helpdesk.bounded_json): too deep is BadBody, a 400."""
+    if request.content_type == "application/json" or request.body.lstrip()[:1] in (b"{", b"["):
+        try:
+            data = bounded_json.loads(request.body or b"{}")
+        except ValueError as error:
+            raise BadBody(f"The body is not a JSON object we can read: {error}") from None
+        if not isinstance(data, dict):
+            raise BadBody("Send a JSON object.")
+    else:
         data = request.POST.dict()
     return {k: v if isinstance(v, str) else "" for k, v in data.items()}
+
+
+def _bad_body(error: BadBody) -> JsonResponse:
+    return JsonResponse({"error": "invalid", "detail": str(error)}, status=400)
+
+
+def _limit(request, scope: str, rate: str, detail: str) -> None:
+    """One more request from this address on `scope`: RateLimitExceeded past `rate`."""
+    ratelimit.check(scope, ratelimit.client_address(request), rate=rate, detail=detail)
 
 
 def _invalid(error: ValidationError) -> JsonResponse:
@@ -65,8 +84,15 @@ def embed_demo_view(request):
 def start_view(request):
     """Pre-chat form in, a chat out: its token and WebSocket path; 409 with `opens_at` when
     live chat is closed (the widget then offers to leave a message). With the widget's `visit`
-    token, the chat belongs to that visit (and goes first to the agent who invited them)."""
-    data = _body(request)
+    token, the chat belongs to that visit (and goes first to the agent who invited them).
+    At most CHAT_START_RATE per address (429 with Retry-After past it)."""
+    try:
+        _limit(request, "chat-start", settings.CHAT_START_RATE, "Too many chats started.")
+        data = _body(request)
+    except ratelimit.RateLimitExceeded as error:
+        return ratelimit.too_many_requests(error)
+    except BadBody as error:
+        return _bad_body(error)
     if not data.get("name", "").strip() or not data.get("email", "").strip():
         return JsonResponse({"error": "invalid", "detail": "Name and email, please."}, status=400)
     details = {"name": data["name"], "email": data["email"], "question": data.get("question", "")}
@@ -103,8 +129,15 @@ def start_view(request):
 @widget_endpoint
 @require_POST
 def leave_message_view(request):
-    """A message (or callback request) left outside service hours: it becomes a ticket."""
-    data = _body(request)
+    """A message (or callback request) left outside service hours: it becomes a ticket. At
+    most CHAT_LEAVE_MESSAGE_RATE per address (429 with Retry-After past it)."""
+    try:
+        _limit(request, "chat-message", settings.CHAT_LEAVE_MESSAGE_RATE, "Too many messages left.")
+        data = _body(request)
+    except ratelimit.RateLimitExceeded as error:
+        return ratelimit.too_many_requests(error)
+    except BadBody as error:
+        return _bad_body(error)
     try:
         ticket = services.leave_message(
             name=data.get("name", ""),
@@ -158,6 +191,8 @@ def canned_view(request):
         agent=request.user,
         company=policy.document.company,
     )
+    if session is not None:  # the reply goes to the visitor: the name they gave, not the record's
+        context["customer_name"] = name_in_chat(session) or "there"
     return JsonResponse(
         {
             "results": [
@@ -174,12 +209,20 @@ def canned_view(request):
 
 @require_http_methods(["GET", "POST"])
 def secure_form_view(request, token):
-    """The customer's secure form for their chat: details kept encrypted, out of the chat."""
+    """The customer's secure form for their chat: details kept encrypted, out of the chat.
+    Posts: at most CHAT_SECURE_FORM_RATE per address."""
     session = services.access_session_by_token(token)
     if session is None:
         raise Http404("No such chat.")
     context = {"session": session, "sent": False, "error": ""}
     if request.method == "POST":
+        try:
+            _limit(request, "chat-secure", settings.CHAT_SECURE_FORM_RATE, "Too many tries.")
+        except ratelimit.RateLimitExceeded as error:
+            context["error"] = error.detail
+            response = render(request, "chat/secure_form.html", context, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
         try:
             services.submit_secure_details(
                 session_id=session.pk,

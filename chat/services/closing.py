@@ -5,6 +5,7 @@ on the customer's history with its transcript."""
 from datetime import datetime
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -14,6 +15,7 @@ from chat.access import ChatAction, check_chat_access
 from chat.models import ChatMessage, ChatSession, ChatStatus, Sender
 from chat.redaction import redact
 from chat.webhooks import emit_chat_closed
+from helpdesk import ratelimit
 from helpdesk.events import announce_conversation_resolved
 from helpdesk.models import AgentProfile, Role
 from helpdesk.models.people import Channel
@@ -22,7 +24,7 @@ from helpdesk.services.people import record_interaction
 from helpdesk.services.sla import stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
 
-from .common import ChatClosed, lock_session
+from .common import ChatClosed, RateLimited, lock_session, name_in_chat
 from .events import DESK_GROUP, author_name, chat_group, publish
 from .messages import append_message
 from .routing import offer_waiting_chats
@@ -36,7 +38,7 @@ def transcript(session: ChatSession) -> str:
     lines = []
     rows = ChatMessage.objects.filter(session=session).select_related("author").order_by("seq")
     for m in rows:
-        who = {Sender.CUSTOMER: session.customer.name or "Customer", Sender.SYSTEM: "System"}.get(
+        who = {Sender.CUSTOMER: name_in_chat(session) or "Customer", Sender.SYSTEM: "System"}.get(
             m.sender, author_name(m.author) or "Agent"
         )
         lines.append(f"[{m.created_at:%H:%M:%S}] {who}: {m.text}")
@@ -231,11 +233,28 @@ def close_chat(*, session_id: int, by, summary: str, now: datetime | None = None
     return session
 
 
-def request_transcript(*, session_id: int) -> None:
-    """The customer asks for the transcript by email: sent by a Celery task after commit."""
-    session = ChatSession.objects.select_related("customer").get(pk=session_id)
-    if not session.customer.email:
+@transaction.atomic
+def request_transcript(*, session_id: int, now: datetime | None = None) -> None:
+    """The customer asks for the transcript by email: sent by a Celery task after commit, to
+    the address given for the chat. Once per chat (RateLimited after), and at most
+    CHAT_TRANSCRIPT_RATE_PER_ADDRESS to one address across all chats, so the form cannot be
+    used to send mail to someone else's address again and again."""
+    now = now or timezone.now()
+    session = ChatSession.objects.get(pk=session_id)
+    if not session.email_given:
         raise ChatClosed("We have no email address to send the transcript to.")
+    first = ChatSession.objects.filter(pk=session_id, transcript_requested_at__isnull=True)
+    if not first.update(transcript_requested_at=now):
+        raise RateLimited("The transcript of this chat has been emailed already.")
+    try:
+        ratelimit.check(
+            "chat-transcript-to",
+            session.email_given.casefold(),
+            rate=settings.CHAT_TRANSCRIPT_RATE_PER_ADDRESS,
+            detail="We have emailed as many transcripts to this address as we may today.",
+        )
+    except ratelimit.RateLimitExceeded as error:
+        raise RateLimited(error.detail) from None  # and the chat is not marked as sent
     transaction.on_commit(
         lambda: current_app.signature(EMAIL_TRANSCRIPT_TASK, args=[session_id]).apply_async(),
         robust=True,
@@ -243,18 +262,19 @@ def request_transcript(*, session_id: int) -> None:
 
 
 def send_transcript_email(*, session_id: int) -> bool:
-    """Email the chat's transcript (redacted, as stored) to the customer; True if sent."""
-    session = ChatSession.objects.select_related("customer").get(pk=session_id)
-    if not session.customer.email:
+    """Email the chat's transcript (redacted, as stored) to the address given for the chat,
+    greeting the name given (never the record's); True if sent."""
+    session = ChatSession.objects.get(pk=session_id)
+    if not session.email_given:
         return False
     body = (
-        f"Hello {session.customer.name or 'there'},\n\nHere is the transcript of your chat "
+        f"Hello {name_in_chat(session) or 'there'},\n\nHere is the transcript of your chat "
         f"with us on {session.started_at:%d %b %Y}.\n\n{transcript(session)}\n"
     )
     send_mail(
         subject=f"Your chat transcript ({session.started_at:%d %b %Y})",
         message=body,
         from_email=None,
-        recipient_list=[session.customer.email],
+        recipient_list=[session.email_given],
     )
     return True

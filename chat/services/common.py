@@ -65,13 +65,19 @@ def chat_policy(policy: ServicePolicy) -> ChannelPolicy:
     return policy.channels.get("chat") or ChannelPolicy()
 
 
+def name_in_chat(session: ChatSession) -> str:
+    """Who the visitor said they are: the name they gave for this chat, never the name on the
+    record their email matched (that would tell anyone who types an email whose it is)."""
+    return (session.name_given or "").strip()
+
+
 def greeting_for(session: ChatSession) -> str:
-    """The policy's greeting with the customer's name and the company filled in."""
+    """The policy's greeting with the name the visitor gave and the company filled in."""
     policy = policy_of(session)
     template = chat_policy(policy).greeting or (
         "Hi {customer_name}, thanks for contacting {company}. How can I help you today?"
     )
-    name = (session.customer.name or "").split(" ")[0] or "there"
+    name = name_in_chat(session).split(" ")[0] or "there"
     return template.format(customer_name=name, company=policy.document.company)
 
 

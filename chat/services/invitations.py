@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from chat.models import ChatSession, ChatStatus, Invitation, InvitationAnswer, Visit
+from helpdesk import ratelimit
 from helpdesk.models import AgentProfile
 
 from .common import ChatClosed, ChatError, NotAllowed, RateLimited
@@ -136,16 +136,13 @@ def visitor_arrived(
 
 
 def _count_new_visit(address: str, now: datetime) -> None:
-    window = settings.CHAT_VISITS_WINDOW_SECONDS
-    key = f"chat:new-visits:{address}:{int(now.timestamp() // window)}"
-    cache.add(key, 0, timeout=window)
+    rate = ratelimit.Rate(settings.CHAT_VISITS_PER_ADDRESS, settings.CHAT_VISITS_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > settings.CHAT_VISITS_PER_ADDRESS:
-        raise RateLimited("Too many new visits from this address: try again later.")
+        ratelimit.check(
+            "chat-new-visit", address, rate=rate, detail="Too many new visits from this address."
+        )
+    except ratelimit.RateLimitExceeded as error:
+        raise RateLimited(error.detail) from None
 
 
 def visitor_heartbeat(*, visit_id: int, channel_name: str, now: datetime | None = None) -> None:

@@ -71,7 +71,7 @@ def route_chat(*, session: ChatSession, prefer=None) -> AgentProfile | None:
 def queue_entry(session: ChatSession) -> dict:
     return {
         "session": session.pk,
-        "customer": session.customer.name or session.customer.email or "Customer",
+        "customer": session.name_given or session.email_given or "Customer",  # as given
         "question": session.question[:200],
         "started_at": session.started_at.isoformat(),
         "offered_to": session.offered_to_id,

@@ -1,5 +1,19 @@
 """Starting a chat (or, outside service hours, taking a message), and the entry points that
-lock a session and post to it."""
+lock a session and post to it.
+
+Who is chatting: the public forms take a name, an email and maybe a phone number from anyone,
+so they are a claim, not proof. The rule, for every chat and message left:
+
+- What the visitor gave is recorded on the chat as given (`name_given`, `email_given`,
+  `phone_given`) and is what the visitor is shown: they are greeted by the name they gave.
+- The chat belongs to the customer the email matches (created from the details given when
+  nobody matches), so the agent sees that customer's history as the SOP asks, beside how the
+  details given compare with the record (`chat.selectors.details_check`); the chat goes on that
+  history marked with the details given when they differ.
+- Nothing on record is shown to the visitor (not the stored name, not the history) and nothing
+  given in a public form is written on an existing customer's record (not a name, not a phone):
+  only an agent, who can judge, changes the record.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +25,14 @@ from django.utils import timezone
 from chat.models import ChatSession, ChatStatus, Sender
 from chat.redaction import redact
 from chat.webhooks import emit_chat_closed, emit_chat_started
-from helpdesk.models import Team
+from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
-from helpdesk.services.people import find_or_create_customer, record_interaction
+from helpdesk.services.people import (
+    find_or_create_customer,
+    normalise_email,
+    normalise_phone,
+    record_interaction,
+)
 from helpdesk.services.policy import policy_in_force
 from helpdesk.services.sla import start_clock, stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
@@ -60,7 +79,8 @@ def start_chat(
     offer_to=None,
     now: datetime | None = None,
 ) -> ChatSession:
-    """A customer asks for a live chat: found again by email (or created), the chat waits in
+    """A customer asks for a live chat: found again by email (or created; the details given are
+    kept on the chat and never change the record: the module's rule), the chat waits in
     the queue under the policy in force, its `chat.first_response` and `chat.resolution` clocks
     start now, the wait notice and the offer to leave a message are scheduled, and it is
     offered to an agent (`offer_to` first, the agent who invited the customer, when they are
@@ -70,12 +90,17 @@ def start_chat(
     opening = chat_opening(now=now)
     if opening is not None:
         raise ChatUnavailable("Live chat is closed now.", opens_at=opening.opens_at)
-    customer = find_or_create_customer(name=name, email=email)
+    name, email = (name or "").strip(), normalise_email(email)
+    matched = bool(email) and Customer.objects.filter(email__iexact=email).exists()
+    customer = find_or_create_customer(name=name, email=email, update_found=False)
     version, policy = policy_in_force(now=now)
     chat = chat_policy(policy)
     due = policy.calendar.due
     session = ChatSession.objects.create(
         customer=customer,
+        name_given=name[:200],
+        email_given=email,
+        matched_record=matched,
         team=team,
         policy_version=version,
         question=redact(check_text(question)).text if question.strip() else "",
@@ -93,7 +118,7 @@ def start_chat(
         customer=customer,
         channel=Channel.CHAT,
         kind="chat started",
-        summary=session.question[:500],
+        summary=_given_note(session) + session.question[:500],
         case=session,
         occurred_at=now,
     )
@@ -101,6 +126,24 @@ def start_chat(
     schedule_timers(session)
     emit_chat_started(session)  # the integrators' webhook, after commit
     return session
+
+
+def _given_note(session: ChatSession) -> str:
+    """A line for the customer's history when the details given are not the record's."""
+    differ = [
+        field
+        for field, given, stored in (
+            ("name", session.name_given, session.customer.name),
+            ("phone", session.phone_given, session.customer.phone),
+        )
+        if given and given.casefold() != (stored or "").casefold()
+    ]
+    if not differ:
+        return ""
+    given = ", ".join(
+        f"{field} {getattr(session, field + '_given')}" for field in ("name", "email", "phone")
+    )
+    return f"[Unverified: gave {given}; {' and '.join(differ)} differ from the record]\n"
 
 
 def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=None):
@@ -123,29 +166,32 @@ def leave_message(
 ):
     """The customer leaves a message (outside service hours, or tired of waiting) or asks for a
     callback: it becomes a ticket. From a waiting chat, the chat ends as missed and its clocks
-    stop. Returns the ticket."""
+    stop. Returns the ticket. The details given (a callback number too) go on the ticket and
+    the chat as given, never on an existing customer's record (the module's rule)."""
     now = now or timezone.now()
     text = check_text(text)
-    kind = "Callback request" if callback_phone else "Message left on chat"
-    if callback_phone:
-        text = f"Please call back on {callback_phone}.\n\n{text}"
+    phone = normalise_phone(callback_phone)
+    kind = "Callback request" if phone else "Message left on chat"
+    if phone:
+        text = f"Please call back on {phone}.\n\n{text}"
     if session_id is None:
-        if not (email or "").strip() and not callback_phone:
+        if not (email or "").strip() and not phone:
             raise ValidationError(
                 {"email": "Give an email address (or a phone number) to reply to."}
             )
-        customer = find_or_create_customer(name=name, email=email, phone=callback_phone)
+        customer = find_or_create_customer(name=name, email=email, phone=phone, update_found=False)
+        given = ", ".join(v for v in ((name or "").strip(), (email or "").strip(), phone) if v)
+        text = f"Given in the form: {given}\n\n{text}"
         return _message_ticket(customer, subject=kind, text=text, now=now)
     session = lock_session(session_id)
     if session.status != ChatStatus.WAITING:
         raise ChatClosed("Only a waiting chat can be left as a message.")
-    if callback_phone:
-        find_or_create_customer(email=session.customer.email, phone=callback_phone)
     ticket = _message_ticket(session.customer, subject=kind, text=text, now=now, team=session.team)
     session.status = ChatStatus.MISSED
     session.closed_at = now
     session.ticket = ticket
-    session.save(update_fields=["status", "closed_at", "ticket"])
+    session.phone_given = phone or session.phone_given
+    session.save(update_fields=["status", "closed_at", "ticket", "phone_given"])
     stop_clocks_for(case=session, at=now)
     append_message(
         session=session,

@@ -69,13 +69,20 @@ def normalise_email(raw: str) -> str:
 
 
 def find_or_create_customer(
-    *, name: str = "", email: str = "", phone: str = "", external_id: str = ""
+    *,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    external_id: str = "",
+    update_found: bool = True,
 ) -> Customer:
     """The customer these details belong to, created if nobody matches.
 
     Matching is by email, then external id, then phone (rules in the module's docstring); the
     found record gets the details it lacks, and never loses or merges any. With no email, phone
     or external id there is nobody to find, so a new customer is created (an anonymous chat).
+    `update_found=False` leaves a found record exactly as it is: for details anyone could type
+    (the public chat and message forms), which are a claim, not proof of who is writing.
     """
     details = _clean_details(name=name, email=email, phone=phone, external_id=external_id)
     # Within a caller's transaction, no savepoint: a failure here fails the caller's too.
@@ -90,7 +97,8 @@ def find_or_create_customer(
                 customer = _find_customer(**details)
                 if customer is None:
                     raise
-        _fill_in(customer, **details)
+        if update_found:
+            _fill_in(customer, **details)
         return customer
 
 

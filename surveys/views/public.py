@@ -4,34 +4,22 @@ Every failure is a friendly page with the right status, never a 500: a tampered 
 404, an answered one 409, an expired one 410, too many requests 429, too large a body 413.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from helpdesk import ratelimit
 from surveys.forms import SurveyForm
 from surveys.services import SurveyError, access_invitation, submit_survey_response
 
-RATE_KEY = "surveys:rate:{ip}:{window}"
 
-
-def _rate_limited(request) -> bool:
-    """Count this request against its IP's window; True once SURVEYS_RATE_LIMIT is passed."""
-    window = settings.SURVEYS_RATE_WINDOW_SECONDS
-    key = RATE_KEY.format(
-        ip=request.META.get("REMOTE_ADDR", "unknown"), window=int(time.time() // window)
-    )
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > settings.SURVEYS_RATE_LIMIT
+def _rate_limit(request) -> ratelimit.Verdict:
+    """Count this request against its address (helpdesk.ratelimit, shared by every server
+    process): refused past SURVEYS_RATE_LIMIT per SURVEYS_RATE_WINDOW_SECONDS."""
+    rate = ratelimit.Rate(settings.SURVEYS_RATE_LIMIT, settings.SURVEYS_RATE_WINDOW_SECONDS)
+    return ratelimit.hit("survey-page", ratelimit.client_address(request), rate=rate)
 
 
 def _private(response):
@@ -57,14 +45,17 @@ def _too_large(request) -> bool:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_view(request, token: str):
-    if _rate_limited(request):
-        return _problem(
+    limit = _rate_limit(request)
+    if not limit.allowed:
+        response = _problem(
             request,
             status=429,
             title="Please try again in a few minutes",
             message="We have had too many requests from your connection. Please wait a few "
             "minutes and open the link again.",
         )
+        response["Retry-After"] = str(limit.retry_after)
+        return response
     if request.method == "POST" and _too_large(request):
         return _problem(
             request,

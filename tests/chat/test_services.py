@@ -268,7 +268,9 @@ def test_leaving_a_message_from_the_queue_makes_a_ticket_and_ends_the_chat(chat)
     chat.refresh_from_db()
     assert (chat.status, chat.ticket) == (ChatStatus.MISSED, ticket)
     assert ticket.subject == "Callback request"
-    assert chat.customer.phone == "0207946000" or ticket.customer.phone == "0207946000"
+    # The number is on the chat and the ticket as given, not written on the customer's record.
+    assert chat.phone_given == "0207946000" and chat.customer.phone == ""
+    assert "0207946000" in ticket.messages.get().text
     assert not Clock.objects.filter(
         case_id=chat.pk, case_type__model="chatsession", state=ClockState.RUNNING
     ).exists()

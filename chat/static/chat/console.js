@@ -55,6 +55,8 @@
     if (panels[card.session]) return panels[card.session];
     var root = el("article", { class: "chat-panel", "data-session": String(card.session) });
     root.appendChild(el("h3", {}, card.customer + (card.email ? " <" + card.email + ">" : "")));
+    // The details above are as the visitor gave them; how they compare with the record found.
+    if (card.check) root.appendChild(el("p", { class: "record-check" }, card.check.note));
     var history = el("ul", { class: "history" });
     (card.history || []).forEach(function (h) {
       history.appendChild(el("li", {}, h.at.slice(0, 10) + " " + h.channel + ": " + h.kind +
