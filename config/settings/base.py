@@ -259,7 +259,7 @@ RATELIMIT_NAMESPACE = env("RATELIMIT_NAMESPACE", default="")
 CHAT_START_RATE = env("CHAT_START_RATE", default="20/10min")
 CHAT_LEAVE_MESSAGE_RATE = env("CHAT_LEAVE_MESSAGE_RATE", default="10/10min")
 CHAT_SECURE_FORM_RATE = env("CHAT_SECURE_FORM_RATE", default="10/10min")
-CHAT_TYPING_RATE = env("CHAT_TYPING_RATE", default="20/10s")
+CHAT_TYPING_RATE = env("CHAT_TYPING_RATE", default="10/10s")
 CHAT_TRANSCRIPT_RATE_PER_ADDRESS = env("CHAT_TRANSCRIPT_RATE_PER_ADDRESS", default="3/day")
 LOGIN_RATE = env("LOGIN_RATE", default="20/10min")
 # Webhooks: request timeout, retries with exponential backoff (base × 2^n, capped), and the
