@@ -226,6 +226,30 @@ def test_a_maildir_and_an_mbox_of_hostile_email_end_with_the_summary(policy, tmp
     assert Ticket.objects.filter(subject__endswith="has not arrived").count() == len(CORPUS)
 
 
+def test_of_an_email_over_the_size_limit_only_the_first_bytes_are_read_and_kept(
+    policy, tmp_path, settings
+):
+    settings.TICKETS_MAX_EMAIL_BYTES = 2000
+    big = message(30, b"Subject: big\r\n", b"x" * 5000 + b"\r\n")
+    (tmp_path / "big.eml").write_bytes(big)
+    mbox = mailbox.mbox(tmp_path / "in.mbox", create=True)
+    mbox.add(big.replace(b"hostile-30", b"hostile-31"))
+    mbox.add(ordinary(1))
+    mbox.flush()
+    out = io.StringIO()
+
+    call_command(
+        "ingest_email", str(tmp_path / "big.eml"), "--mbox", str(tmp_path / "in.mbox"), stdout=out
+    )
+
+    assert out.getvalue() == "3 messages: 1 new tickets, 0 replies, 0 duplicates, 2 failed\n"
+    kept = InboundEmail.objects.get(content_hash=digest(big[:2000]))
+    assert kept.raw.read() == big[:2000] and kept.size == len(big)
+    assert "it is %d bytes, of which only the first 2000 were read" % len(big) in kept.error
+    assert InboundEmail.objects.filter(status=InboundStatus.FAILED).count() == 2
+    assert_taken_in(1)
+
+
 # The signature --------------------------------------------------------------------------
 
 

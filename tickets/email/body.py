@@ -13,6 +13,7 @@ from .html import html_to_text
 from .policy import POLICY
 
 MAX_DEPTH = 25
+MAX_STORED_NAME_BYTES = 120  # of an attachment's file name on disk (Django may add a suffix)
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -94,6 +95,19 @@ def safe_filename(name: str, *, content_type: str, default_stem: str) -> str:
         extension = extension[:20] if dot else ""
         name = f"{(stem or name)[: 250 - len(extension)]}.{extension}" if extension else name[:255]
     return name
+
+
+def storage_name(filename: str) -> str:
+    """The attachment's name on disk: file systems allow 255 bytes, not characters (a name of
+    200 "é" is 400 bytes), so a long name is cut to MAX_STORED_NAME_BYTES, its extension kept."""
+    if len(filename.encode("utf-8")) <= MAX_STORED_NAME_BYTES:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension.encode("utf-8")) > 20:
+        stem, extension = filename, ""
+    room = MAX_STORED_NAME_BYTES - len(extension.encode("utf-8")) - 1
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore") or "attachment"
+    return f"{stem}.{extension}" if extension else stem
 
 
 class BodyReader:

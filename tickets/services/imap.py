@@ -5,9 +5,13 @@ Rules:
   (`UNSEEN UID n:*`), oldest first, at most `max_messages` (the rest wait for the next poll).
   The first poll of a folder, or one after its UIDVALIDITY changed, takes every unseen message.
 - A message is read with BODY.PEEK (which leaves it unseen), ingested (`ingest_email`, which
-  commits it, failed ones kept raw), and only then counted in `last_uid` and marked \\Seen. A
-  message whose ingestion raised is left unseen and the poll stops there, so the next poll tries
-  it again; ingestion is idempotent, so a message taken twice is a duplicate and changes nothing.
+  commits it, failed ones kept raw), and only then counted in `last_uid` and marked \\Seen.
+  Whatever a message holds, `ingest_email` keeps it (read, or failed with its reason) and the
+  poll goes on to the next one; only when ingestion raised (the database is gone) is the
+  message left unseen and the poll stopped there, so the next poll tries it again; ingestion is
+  idempotent, so a message taken twice is a duplicate and changes nothing.
+- At most TICKETS_MAX_EMAIL_BYTES of a message are fetched: a larger one is kept failed with
+  its first bytes and its size (`keep_oversized_email`), and stays whole in the mailbox.
 - It arrived when the IMAP server says it did (INTERNALDATE, never later than now): a poll that
   runs late does not move the ticket's clocks.
 - Errors (connection, login, folder, a decryption of the password that fails) are recorded on
@@ -30,9 +34,10 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import conf
 from ..encryption import DecryptionError
 from ..models import Mailbox, MailboxSecurity
-from .inbound import ingest_email
+from .inbound import ingest_email, keep_oversized_email
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,7 @@ MAX_MESSAGES = 500  # per poll, so a poll ends well inside the Celery task's tim
 LEASE = timedelta(minutes=5)
 MAX_ERROR = 2000
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class PollError(Exception):
@@ -79,9 +85,9 @@ def poll_mailbox(*, mailbox: Mailbox, max_messages: int = MAX_MESSAGES) -> PollR
     client = None
     try:
         client = _connect(mailbox)
-        for uid, raw, arrived in _new_messages(client, mailbox, max_messages):
+        for uid, raw, arrived, size in _new_messages(client, mailbox, max_messages):
             fetched += 1
-            result = _ingest(raw, arrived, uid)
+            result = _ingest(raw, arrived, uid, size=size)
             kinds[result.kind] += 1
             Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=uid).update(last_uid=uid)
             mailbox.last_uid = max(mailbox.last_uid, uid)
@@ -169,7 +175,7 @@ def _check(response: tuple, what: str) -> list:
 
 
 def _new_messages(client: imaplib.IMAP4, mailbox: Mailbox, limit: int):
-    """(uid, raw bytes, arrival time) of each message to take, oldest first."""
+    """(uid, raw bytes, arrival time, whole size) of each message to take, oldest first."""
     _check(client.select(_quoted(mailbox.folder)), f"folder {mailbox.folder}")
     _, found = client.response("UIDVALIDITY")
     uidvalidity = int(found[0]) if found and found[0] else None
@@ -180,18 +186,25 @@ def _new_messages(client: imaplib.IMAP4, mailbox: Mailbox, limit: int):
     data = _check(client.uid("SEARCH", "UNSEEN", "UID", f"{mailbox.last_uid + 1}:*"), "search")
     # "n:*" always matches the highest UID, even below n: keep only the new ones.
     uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > mailbox.last_uid)
+    max_bytes = conf.max_email_bytes()
     for uid in uids[:limit]:
-        raw, arrived = _fetch(client, uid)
+        raw, arrived, size = _fetch(client, uid, max_bytes)
         if raw is not None:
-            yield uid, raw, arrived
+            yield uid, raw, arrived, size
 
 
-def _fetch(client: imaplib.IMAP4, uid: int) -> tuple[bytes | None, datetime | None]:
-    data = _check(client.uid("FETCH", str(uid), "(INTERNALDATE BODY.PEEK[])"), f"fetch {uid}")
+def _fetch(
+    client: imaplib.IMAP4, uid: int, max_bytes: int
+) -> tuple[bytes | None, datetime | None, int | None]:
+    """(raw bytes, arrival, the message's whole size). At most `max_bytes` are read, so that a
+    message of gigabytes cannot fill the memory: a larger one comes back cut short."""
+    what = f"(RFC822.SIZE INTERNALDATE BODY.PEEK[]<0.{max_bytes}>)"
+    data = _check(client.uid("FETCH", str(uid), what), f"fetch {uid}")
     for item in data:
         if isinstance(item, tuple) and len(item) == 2:
-            return item[1], _arrival(item[0])
-    return None, None  # expunged meanwhile
+            size = _SIZE.search(item[0])
+            return item[1], _arrival(item[0]), int(size.group(1)) if size else None
+    return None, None, None  # expunged meanwhile
 
 
 def _arrival(envelope: bytes) -> datetime | None:
@@ -205,8 +218,10 @@ def _arrival(envelope: bytes) -> datetime | None:
     return min(moment, timezone.now())
 
 
-def _ingest(raw: bytes, arrived: datetime | None, uid: int):
+def _ingest(raw: bytes, arrived: datetime | None, uid: int, *, size: int | None):
     try:
+        if size is not None and size > len(raw):  # cut short: over TICKETS_MAX_EMAIL_BYTES
+            return keep_oversized_email(head=raw, size=size, received_at=arrived)
         return ingest_email(raw=raw, received_at=arrived)
     except Exception as error:  # the database went away, say: leave the message unseen
         logger.exception("message UID %s could not be ingested", uid)

@@ -35,6 +35,7 @@ from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from .. import conf
 from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email, storable
+from ..email.body import storage_name
 from ..events import broadcast_message_created
 from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
 from ..selectors import ticket_by_message_ids, ticket_by_reference
@@ -65,7 +66,6 @@ class IngestResult:
 
 
 MAX_ERROR = 2000  # characters of a failure's reason kept
-MAX_STORED_NAME_BYTES = 120  # of an attachment's file name on disk (Django may add a suffix)
 
 
 def _limit(value: str, field: str, model=InboundEmail) -> str:
@@ -138,6 +138,7 @@ class _Email:
     received_at: datetime
     parsed: ParsedEmail | None = None
     stored_as: str = ""
+    size: int | None = None  # of the whole email, when only its first bytes were read
 
     @property
     def message_id(self) -> str:
@@ -150,7 +151,7 @@ class _Email:
         parsed = self.parsed
         return {
             "raw": self.stored_as,
-            "size": len(self.raw),
+            "size": len(self.raw) if self.size is None else self.size,
             "content_hash": self.digest,
             "message_id": self.message_id,
             "from_address": _limit(parsed.from_address if parsed else "", "from_address"),
@@ -356,31 +357,42 @@ def _save_message(
             inline=found.inline,
             content_id=_limit(found.content_id, "content_id", Attachment),
         )
-        attachment.file.save(_storage_name(found.filename), ContentFile(found.content), save=False)
+        attachment.file.save(storage_name(found.filename), ContentFile(found.content), save=False)
         attachments.append(attachment)
     Attachment.objects.bulk_create(attachments)
     broadcast_message_created(message)
     return message
 
 
-def _storage_name(filename: str) -> str:
-    """The attachment's name on disk: file systems allow 255 bytes, not characters (a name of
-    200 "é" is 400 bytes), so a long name is cut to MAX_STORED_NAME_BYTES, its extension kept."""
-    if len(filename.encode("utf-8")) <= MAX_STORED_NAME_BYTES:
-        return filename
-    stem, dot, extension = filename.rpartition(".")
-    if not dot or len(extension.encode("utf-8")) > 20:
-        stem, extension = filename, ""
-    room = MAX_STORED_NAME_BYTES - len(extension.encode("utf-8")) - 1
-    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore") or "attachment"
-    return f"{stem}.{extension}" if extension else stem
+def keep_oversized_email(
+    *, head: bytes, size: int, received_at: datetime | None = None
+) -> IngestResult:
+    """An email larger than TICKETS_MAX_EMAIL_BYTES, of which only `head` (its first bytes) was
+    read, so that no email can fill the memory of the process reading it: kept failed with
+    `head` and its whole `size`, never parsed (and never retried: it is not all there)."""
+    limit = conf.max_email_bytes()
+    email = _Email(
+        raw=head,
+        digest=content_hash(head),
+        received_at=received_at or timezone.now(),
+        size=size,
+    )
+    error = (
+        f"the email is larger than the {limit} bytes limit (TICKETS_MAX_EMAIL_BYTES): it is "
+        f"{size} bytes, of which only the first {len(head)} were read and kept"
+    )
+    with transaction.atomic():
+        return _keep_failed(email, error=error)
 
 
 def retry_inbound_email(*, inbound: InboundEmail) -> IngestResult:
     """Ingest a failed inbound email again from its kept bytes (after a fix, say). Anything
-    but a failed one is left alone and reported as a duplicate."""
+    but a failed one is left alone and reported as a duplicate; one of which only the first
+    bytes were kept stays failed."""
     if inbound.status != InboundStatus.FAILED:
         return IngestResult(kind=DUPLICATE, ticket=inbound.ticket, inbound=inbound)
     with inbound.raw.open("rb") as file:
         raw = file.read()
+    if len(raw) < inbound.size:
+        return IngestResult(kind=FAILED, inbound=inbound, error=inbound.error)
     return ingest_email(raw=raw, received_at=inbound.received_at)

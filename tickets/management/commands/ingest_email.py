@@ -8,6 +8,7 @@ of the command: they are kept as failed inbound emails and counted as failed. On
 stops the batch: whatever it holds (over a cap, NUL bytes, a parser crash), it is kept failed
 and the next one is taken; a message of a maildir or mbox that cannot be read any more is said
 on stderr and counted as failed. Only a database that is gone stops the command (exit 1).
+Of an email larger than TICKETS_MAX_EMAIL_BYTES only the first bytes are read, and kept failed.
 """
 
 import logging
@@ -15,17 +16,37 @@ import mailbox
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
+from tickets import conf
 from tickets.services import ingest_email
-from tickets.services.inbound import AUTO, DUPLICATE, FAILED, REPLY, IngestResult
+from tickets.services.inbound import (
+    AUTO,
+    DUPLICATE,
+    FAILED,
+    REPLY,
+    IngestResult,
+    keep_oversized_email,
+)
 
 logger = logging.getLogger(__name__)
 
-Source = Callable[[], Iterator[tuple[str, bytes]]]
+
+@dataclass(frozen=True)
+class Oversized:
+    """The first bytes of an email larger than TICKETS_MAX_EMAIL_BYTES, and its whole size."""
+
+    head: bytes
+    size: int
+
+
+Read = bytes | Oversized | Exception
+Source = Callable[[], Iterator[tuple[str, Read]]]
 
 
 class Command(BaseCommand):
@@ -69,13 +90,15 @@ class Command(BaseCommand):
             f"{duplicates} duplicates, {failed} failed"
         )
 
-    def _ingest(self, label: str, raw: bytes | OSError | mailbox.Error) -> IngestResult | None:
+    def _ingest(self, label: str, raw: Read) -> IngestResult | None:
         """The result of one message, or None when it could not be read or kept (said on
         stderr)."""
-        if not isinstance(raw, bytes):
+        if isinstance(raw, Exception):
             self.stderr.write(f"{label}: cannot read it: {_reason(raw)}")
             return None
         try:
+            if isinstance(raw, Oversized):
+                return keep_oversized_email(head=raw.head, size=raw.size)
             return ingest_email(raw=raw)
         except (OperationalError, InterfaceError) as error:
             first_line = str(error).strip().splitlines()[:1]
@@ -87,11 +110,11 @@ class Command(BaseCommand):
 
     def _file(self, name: str) -> Source:
         if name == "-":
-            return lambda: iter([("<stdin>", _read(lambda: sys.stdin.buffer.read(), "stdin"))])
+            return lambda: iter([("<stdin>", _read(lambda: _bounded(sys.stdin.buffer), "stdin"))])
         path = Path(name)
         if not path.is_file() or not os.access(path, os.R_OK):
             raise CommandError(f"cannot read {name}: {_why(path)}")
-        return lambda: iter([(name, _read(path.read_bytes, name))])
+        return lambda: iter([(name, _read(lambda: _whole(lambda: path.open("rb")), name))])
 
     def _maildir(self, name: str) -> Source:
         path = Path(name)
@@ -99,9 +122,9 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {name}: not a maildir (no cur/ and new/)")
         box = mailbox.Maildir(path, factory=None, create=False)
 
-        def messages() -> Iterator[tuple[str, bytes]]:
+        def messages() -> Iterator[tuple[str, Read]]:
             for key in sorted(_read(box.keys, name)):
-                yield f"{name}/{key}", _message(lambda k=key: box.get_bytes(k))
+                yield f"{name}/{key}", _message(lambda k=key: box.get_file(k))
 
         return messages
 
@@ -111,9 +134,9 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {name}: {_why(path)}")
         box = mailbox.mbox(path, factory=None, create=False)
 
-        def messages() -> Iterator[tuple[str, bytes]]:
+        def messages() -> Iterator[tuple[str, Read]]:
             for number, key in enumerate(_read(box.keys, name), start=1):
-                yield f"{name}#{number}", _message(lambda k=key: box.get_bytes(k))
+                yield f"{name}#{number}", _message(lambda k=key: box.get_file(k))
 
         return messages
 
@@ -137,9 +160,27 @@ def _read(read: Callable, what: str):
         raise CommandError(f"cannot read {what}: {_reason(error)}") from None
 
 
-def _message(read: Callable[[], bytes]) -> bytes | OSError | mailbox.Error:
+def _bounded(file: BinaryIO) -> bytes | Oversized:
+    """The file's bytes, or only its first TICKETS_MAX_EMAIL_BYTES when it is larger (the rest
+    is counted, not kept): no email fills the memory."""
+    limit = conf.max_email_bytes()
+    head = file.read(limit + 1)
+    if len(head) <= limit:
+        return head
+    size = len(head)
+    while chunk := file.read(1024 * 1024):
+        size += len(chunk)
+    return Oversized(head=head[:limit], size=size)
+
+
+def _whole(open_file: Callable[[], BinaryIO]) -> bytes | Oversized:
+    with open_file() as file:
+        return _bounded(file)
+
+
+def _message(open_file: Callable[[], BinaryIO]) -> Read:
     """One message of a maildir or mbox, or why it cannot be read (it went, say)."""
     try:
-        return read()
+        return _whole(open_file)
     except (OSError, mailbox.Error, KeyError) as error:
         return error
