@@ -245,7 +245,7 @@ def test_of_an_email_over_the_size_limit_only_the_first_bytes_are_read_and_kept(
     assert out.getvalue() == "3 messages: 1 new tickets, 0 replies, 0 duplicates, 2 failed\n"
     kept = InboundEmail.objects.get(content_hash=digest(big[:2000]))
     assert kept.raw.read() == big[:2000] and kept.size == len(big)
-    assert "it is %d bytes, of which only the first 2000 were read" % len(big) in kept.error
+    assert f"it is {len(big)} bytes, of which only the first 2000 were read" in kept.error
     assert InboundEmail.objects.filter(status=InboundStatus.FAILED).count() == 2
     assert_taken_in(1)
 
