@@ -3,8 +3,9 @@ neither guessable nor forgeable, and one customer's token opens no other chat.""
 
 from django.core import signing
 
+from chat.access import ChatAction, access_chat
 from chat.models import ChatSession
-from helpdesk.roles import user_role
+from helpdesk.access import AccessDenied
 
 SALT = "chat.session"
 
@@ -23,13 +24,9 @@ def access_session_by_token(token: str) -> ChatSession | None:
 
 
 def access_chat_for_staff(*, user, session_id) -> ChatSession | None:
-    """The chat with this id if the user handles it (or supervises: supervisors and managers
-    see every chat); None otherwise or for a bad id."""
+    """The chat with this id if the user may read it (`chat.access`: its agent, supervisors
+    and managers; a waiting chat, whoever may take it); None otherwise or for a bad id."""
     try:
-        pk = int(session_id)
-    except (TypeError, ValueError):
+        return access_chat(user=user, chat_id=session_id, action=ChatAction.READ)
+    except (ChatSession.DoesNotExist, AccessDenied):
         return None
-    chats = ChatSession.objects.select_related("customer").filter(pk=pk)
-    if user_role(user) not in ("supervisor", "manager"):
-        chats = chats.filter(agent=user)
-    return chats.first()
