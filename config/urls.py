@@ -7,14 +7,17 @@ from rest_framework.permissions import AllowAny
 
 from helpdesk.api.routing import api_not_found
 from helpdesk.views.health import health_view
+from helpdesk.views.login import LimitedAdminAuthenticationForm, LimitedLoginView
 from tickets.views.inbound import inbound_email_view
+
+admin.site.login_form = LimitedAdminAuthenticationForm  # sign-in attempts limited per address
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/desk/", permanent=False)),
     path("health/", health_view, name="health"),
     path("inbound/email/", inbound_email_view, name="inbound-email"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("chat.urls")),
     path("", include("surveys.urls")),
