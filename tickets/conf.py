@@ -7,7 +7,7 @@ Each can be set in the Django settings (config/settings/base.py reads them from 
 | TICKETS_MAX_ATTACHMENT_BYTES | 10 MB | a larger attachment is not kept (the message says so) |
 | TICKETS_MAX_EMAIL_BYTES | 50 MB | a larger email is kept raw and marked failed, not parsed |
 | TICKETS_MAX_HEADER_BYTES | 64 KB | an email with a longer header field (folded lines included) is kept failed, not parsed |
-| TICKETS_MAX_HEADERS_BYTES | 1 MB | the same for all header blocks of an email and its parts together |
+| TICKETS_MAX_HEADERS_BYTES | 256 KB | the same for all header blocks of an email and its parts together |
 | TICKETS_MAX_ENCODED_WORDS | 1000 | the same for more RFC 2047 encoded words (`=?...?=`) in its headers |
 | TICKETS_MAX_MIME_PARTS | 1000 | the same for more MIME parts (nested messages included) |
 | TICKETS_MAX_MIME_DEPTH | 20 | the same for parts nested deeper |

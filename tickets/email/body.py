@@ -250,9 +250,13 @@ def _filename(part: EmailMessage) -> str:
     return clean_text(name)
 
 
+# Headers written back as they came: refolding them parses them again (seconds, for a 60 KB To).
+_AS_RECEIVED = POLICY.clone(refold_source="none")
+
+
 def _as_bytes(msg: EmailMessage) -> bytes:
     try:
-        return msg.as_bytes()
+        return msg.as_bytes(policy=_AS_RECEIVED)
     except Exception:  # a part the generator cannot write back: keep what it can
         return msg.as_string(policy=msg.policy.clone(utf8=True)).encode("utf-8", "replace")
 

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 MAX_MESSAGE_ID = 500
+LENIENT_ADDRESSES_OVER = 4096  # characters of an address header
 _MSGID = re.compile(r"<[^<>\s]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -69,8 +70,13 @@ def has_header(msg: EmailMessage, name: str) -> bool:
 
 
 def addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
-    """(display name, address) of every address in the header, in order."""
+    """(display name, address) of every address in the header, in order. A header longer than
+    LENIENT_ADDRESSES_OVER is read the lenient way at once: the modern parser takes about a
+    millisecond an address (a 60 KB To of 2,000 addresses: seconds)."""
+    raw = raw_header(msg, name)
     try:
+        if raw is not None and len(raw) > LENIENT_ADDRESSES_OVER:
+            raise ValueError("too long for the modern parser")
         value = msg.get(name)
         if value is None:
             return []
@@ -80,7 +86,6 @@ def addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
             for a in group.addresses
         ]
     except Exception:
-        raw = raw_header(msg, name)
         if raw is None:
             return []
         found = [(clean_text(n), clean_text(a)) for n, a in getaddresses([decode_words(raw)])]

@@ -42,7 +42,7 @@ class EmailLimits:
 
     max_bytes: int = 50 * 1024 * 1024
     max_header_bytes: int = 64 * 1024
-    max_headers_bytes: int = 1024 * 1024
+    max_headers_bytes: int = 256 * 1024
     max_encoded_words: int = 1000
     max_parts: int = 1000
     max_depth: int = 20
