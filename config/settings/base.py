@@ -299,13 +299,7 @@ TICKETS_MAX_ATTACHMENT_BYTES = env.int("TICKETS_MAX_ATTACHMENT_BYTES", default=1
 TICKETS_MAX_EMAIL_BYTES = env.int("TICKETS_MAX_EMAIL_BYTES", default=50 * 1024 * 1024)
 # Caps an email must keep within before it is parsed; over one, it is kept raw and failed.
 TICKETS_MAX_HEADER_BYTES = env.int("TICKETS_MAX_HEADER_BYTES", default=64 * 1024)  # one field
-TICKETS_MAX_HEADERS_BYTES = env.int("TICKETS_MAX_HEADERS_BYTES", default=1024 * 1024)  # in all
-TICKETS_MAX_ENCODED_WORDS = env.int("TICKETS_MAX_ENCODED_WORDS", default=1000)  # RFC 2047
-TICKETS_MAX_MIME_PARTS = env.int("TICKETS_MAX_MIME_PARTS", default=1000)
-TICKETS_MAX_MIME_DEPTH = env.int("TICKETS_MAX_MIME_DEPTH", default=20)
-# Caps an email must keep within before it is parsed; over one, it is kept raw and failed.
-TICKETS_MAX_HEADER_BYTES = env.int("TICKETS_MAX_HEADER_BYTES", default=64 * 1024)  # one field
-TICKETS_MAX_HEADERS_BYTES = env.int("TICKETS_MAX_HEADERS_BYTES", default=1024 * 1024)  # in all
+TICKETS_MAX_HEADERS_BYTES = env.int("TICKETS_MAX_HEADERS_BYTES", default=256 * 1024)  # in all
 TICKETS_MAX_ENCODED_WORDS = env.int("TICKETS_MAX_ENCODED_WORDS", default=1000)  # RFC 2047
 TICKETS_MAX_MIME_PARTS = env.int("TICKETS_MAX_MIME_PARTS", default=1000)
 TICKETS_MAX_MIME_DEPTH = env.int("TICKETS_MAX_MIME_DEPTH", default=20)
