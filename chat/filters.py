@@ -4,18 +4,16 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from chat.models import ChatMessage, ChatSession, ChatStatus
-from helpdesk.api.filters import UtcDateTimeFilter
+from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
 
 
 class ChatApiFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ChatStatus.choices, help_text="One status: waiting, active, closed or missed."
     )
-    team = django_filters.NumberFilter(field_name="team_id", help_text="A team's id.")
-    agent = django_filters.NumberFilter(
-        field_name="agent_id", help_text="The id of the agent who took the chat."
-    )
-    customer = django_filters.NumberFilter(field_name="customer_id", help_text="A customer's id.")
+    team = IdFilter(field_name="team_id", help_text="A team's id.")
+    agent = IdFilter(field_name="agent_id", help_text="The id of the agent who took the chat.")
+    customer = IdFilter(field_name="customer_id", help_text="A customer's id.")
     started_after = UtcDateTimeFilter(
         field_name="started_at", lookup_expr="gte", help_text="Started at or after this time."
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.api.filters import IdFilter
 from helpdesk.api.serializers import (
     CustomerDetailsInput,
     CustomerRef,
@@ -319,8 +320,8 @@ class ComplaintApiFilter(django_filters.FilterSet):
         choices=ComplaintChannel.choices, help_text="One channel."
     )
     category = django_filters.ChoiceFilter(choices=Category.choices, help_text="One category.")
-    owner = django_filters.NumberFilter(field_name="owner_id", help_text="The owner's user id.")
-    customer = django_filters.NumberFilter(field_name="customer_id", help_text="A customer's id.")
+    owner = IdFilter(field_name="owner_id", help_text="The owner's user id.")
+    customer = IdFilter(field_name="customer_id", help_text="A customer's id.")
     reference = django_filters.CharFilter(help_text="The reference, e.g. 'C-2026-00042'.")
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
 from helpdesk.api.base import ApiListView, ApiView
+from helpdesk.api.filters import MAX_ID
 from helpdesk.api.permissions import SUPERVISORS
 from helpdesk.api.schema import responses
 from helpdesk.models import Scope
@@ -86,6 +87,9 @@ def figures(values: Figures, satisfied: int) -> dict:
     }
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 def _parameter(name: str, kind, description: str, **extra) -> OpenApiParameter:
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **extra)
 
@@ -111,8 +115,8 @@ class SurveyAggregatesApi(SurveyAccess, ApiView):
             ),
             _parameter("from", OpenApiTypes.DATETIME, "From (inclusive, ISO 8601)."),
             _parameter("to", OpenApiTypes.DATETIME, "Until (exclusive); default now."),
-            _parameter("agent", OpenApiTypes.INT, "Only this agent's conversations (user id)."),
-            _parameter("team", OpenApiTypes.INT, "Only the conversations of this team's agents."),
+            _parameter("agent", ID_SCHEMA, "Only this agent's conversations (user id)."),
+            _parameter("team", ID_SCHEMA, "Only the conversations of this team's agents."),
             _parameter(
                 "channel",
                 OpenApiTypes.STR,
@@ -124,7 +128,7 @@ class SurveyAggregatesApi(SurveyAccess, ApiView):
         tags=TAGS,
     )
     def get(self, request):
-        data = SurveyAggregatesInput(data=request.query_params)
+        data = SurveyAggregatesInput(data=request.query_params.dict())  # "" is no value
         data.is_valid(raise_exception=True)
         values = data.validated_data
         filters = Filters(

@@ -2,17 +2,17 @@
 
 import django_filters
 
-from helpdesk.api.filters import UtcDateTimeFilter
+from helpdesk.api.filters import IdFilter, UtcDateTimeFilter, whole_number_filter
 from helpdesk.models.people import Channel
 
 from .models import SurveyResponse
 
 
 class SurveyResponseFilter(django_filters.FilterSet):
-    agent = django_filters.NumberFilter(
+    agent = IdFilter(
         field_name="invitation__agent_id", help_text="The id of the agent the survey is about."
     )
-    team = django_filters.NumberFilter(
+    team = IdFilter(
         field_name="invitation__agent__agent_profile__team_id",
         help_text="A team's id: responses about its agents (as the supervisors' page counts).",
     )
@@ -21,14 +21,20 @@ class SurveyResponseFilter(django_filters.FilterSet):
         choices=Channel.choices,
         help_text="The conversation's channel, e.g. chat or email.",
     )
-    customer = django_filters.NumberFilter(
-        field_name="invitation__customer_id", help_text="A customer's id."
+    customer = IdFilter(field_name="invitation__customer_id", help_text="A customer's id.")
+    score_min = whole_number_filter(
+        minimum=1,
+        maximum=32767,
+        field_name="score",
+        lookup_expr="gte",
+        help_text="A score of at least this.",
     )
-    score_min = django_filters.NumberFilter(
-        field_name="score", lookup_expr="gte", help_text="A score of at least this."
-    )
-    score_max = django_filters.NumberFilter(
-        field_name="score", lookup_expr="lte", help_text="A score of at most this."
+    score_max = whole_number_filter(
+        minimum=1,
+        maximum=32767,
+        field_name="score",
+        lookup_expr="lte",
+        help_text="A score of at most this.",
     )
     answered = django_filters.BooleanFilter(
         help_text="true: the customer said their question was answered; false: they said not."

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import serializers
 
-from helpdesk.api.filters import UtcDateTimeFilter
+from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
 from helpdesk.api.serializers import (
     CustomerDetailsInput,
     CustomerRef,
@@ -318,10 +318,10 @@ class TicketApiFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, help_text="One status.")
     channel = django_filters.ChoiceFilter(choices=TicketChannel.choices, help_text="One channel.")
     priority = django_filters.ChoiceFilter(choices=Priority.choices, help_text="One priority.")
-    team = django_filters.NumberFilter(field_name="team_id", help_text="A team's id.")
-    assignee = django_filters.NumberFilter(field_name="assignee_id", help_text="A user's id.")
-    customer = django_filters.NumberFilter(field_name="customer_id", help_text="A customer's id.")
-    number = django_filters.NumberFilter(help_text="The ticket number (reference without #).")
+    team = IdFilter(field_name="team_id", help_text="A team's id.")
+    assignee = IdFilter(field_name="assignee_id", help_text="A user's id.")
+    customer = IdFilter(field_name="customer_id", help_text="A customer's id.")
+    number = IdFilter(help_text="The ticket number (reference without #).")
     due_before = UtcDateTimeFilter(
         method="filter_due_before", help_text="A running target is due before this time."
     )

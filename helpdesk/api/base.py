@@ -4,18 +4,35 @@ per key, the error body, and every time rendered in UTC (ISO 8601, `Z`)."""
 from datetime import UTC
 
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
 
 from .authentication import ApiKeyAuthentication
+from .filters import ApiFilterBackend
 from .idempotency import idempotent_create
 from .pagination import ApiCursorPagination
 from .parsers import BoundedJSONParser
 from .permissions import ScopeOrRole
 from .throttling import ApiKeyRateThrottle
+
+
+def _text_only(to_internal_value):
+    """DRF's CharField turns a JSON number into text (`"text": -214` is saved as "-214");
+    the schema says text, so anything but a string is a 400 like any other wrong type."""
+
+    def check(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return to_internal_value(self, data)
+
+    check.text_only = True
+    return check
+
+
+if not getattr(serializers.CharField.to_internal_value, "text_only", False):
+    serializers.CharField.to_internal_value = _text_only(serializers.CharField.to_internal_value)
 
 
 class ApiView(APIView):
@@ -57,4 +74,4 @@ class ApiListView(ApiView, ListAPIView):
     """A cursor-paginated, filterable list (django-filter's `filterset_class`)."""
 
     pagination_class = ApiCursorPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ApiFilterBackend]

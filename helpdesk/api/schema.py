@@ -23,9 +23,13 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     400: "The request is not valid; `error.fields` names each bad field.",
     401: "No credentials, or an invalid or revoked API key.",
-    403: "The key lacks the scope, or the user the role, this endpoint needs.",
+    403: "The key lacks the scope, or its owner (or the signed-in user) the role, this "
+    "endpoint needs.",
     404: "No such object.",
+    405: "The path does not take this method; `Allow` lists those it takes.",
     409: "The request conflicts with the object's state.",
+    413: "The request body is larger than the server accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`).",
+    415: "The body is not `application/json`, the only type the API reads.",
     422: "The Idempotency-Key was used before with a different request.",
     429: "Too many requests for this key; retry after `Retry-After` seconds.",
 }

@@ -112,3 +112,73 @@ def test_a_bug_is_a_json_500_without_a_traceback(settings, client):
 def test_the_schema_and_docs_keep_their_own_formats(client):
     assert client.get("/api/schema/")["Content-Type"].startswith("application/vnd.oai.openapi")
     assert client.get("/api/docs/")["Content-Type"].startswith("text/html")
+
+
+# -- what the schema promises, the server holds to (found by Schemathesis) -------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "updated_since=",  # an empty time used to be ignored: every ticket
+        "breached=null",  # a boolean that is not true/false used to be ignored
+        "team=1.5",  # an id is a whole number
+        "team=0",
+        "team=1e60",
+        "page_size=null",  # used to fall back to 50 silently
+        "page_size=0",
+        "page_size=201",
+    ],
+)
+def test_list_parameters_the_schema_refuses_are_a_400(api, ticket, query):
+    response = api("token:tickets:read").get(f"/api/v1/tickets/?{query}")
+    error = assert_error(response, 400, "invalid")
+    assert query.split("=")[0] in error["fields"]
+
+
+def test_an_unknown_id_in_a_filter_is_an_empty_page(api, ticket):
+    response = api("token:tickets:read").get("/api/v1/tickets/?team=999999")
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_empty_period_parameters_are_a_400(api, staff):
+    client = api("token:reports:read")
+    assert_error(client.get("/api/v1/reports/sla/?start="), 400)
+    client = api("token:surveys:read")
+    assert_error(client.get("/api/v1/surveys/aggregates/?from="), 400)
+
+
+def test_a_number_where_text_is_expected_is_a_400(api, ticket):
+    response = api("token:tickets:write").post(
+        f"/api/v1/tickets/{ticket.pk}/notes/", {"text": -214}, format="json"
+    )
+    error = assert_error(response, 400, "invalid")
+    assert "text" in error["fields"]
+    assert not ticket.messages.exists()
+
+
+def test_an_invalid_cursor_is_a_documented_json_404(api, ticket):
+    response = api("token:tickets:read").get("/api/v1/tickets/?cursor=not-ours")
+    assert_error(response, 404)
+
+
+def test_every_error_is_documented_in_the_schema(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for url, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "405", "429"} <= codes, (method, url)
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            if "{" in url or "cursor" in names:
+                assert "404" in codes, (method, url)
+            if "cursor" in names:
+                assert "cursor" in operation["responses"]["404"]["description"]
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= codes, (method, url)
+                assert list(operation["requestBody"]["content"]) == ["application/json"]
+            for code, answer in operation["responses"].items():
+                if code.startswith(("4", "5")):
+                    ref = answer["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/Error"), (method, url, code)

@@ -127,11 +127,14 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
         "or a malformed time is a 400 naming the field.",
         parameters=[
             OpenApiParameter(
-                "target", OpenApiTypes.STR, required=True, description="e.g. complaints.acknowledge"
+                "target",
+                {"type": "string", "minLength": 1},
+                required=True,
+                description="e.g. complaints.acknowledge",
             ),
             OpenApiParameter(
                 "start",
-                OpenApiTypes.STR,
+                OpenApiTypes.DATETIME,
                 required=True,
                 description=f"ISO 8601 with offset, e.g. {EXAMPLE_START}",
             ),
@@ -140,7 +143,7 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
         tags=["policy"],
     )
     def get(self, request):
-        data = DeadlineInput(data=request.query_params)
+        data = DeadlineInput(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
         target, start = data.validated_data["target"], data.validated_data["start"]
         version, policy = _policy_in_force()

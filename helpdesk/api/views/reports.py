@@ -81,7 +81,7 @@ class SlaReportApi(ApiView):
         tags=["reports"],
     )
     def get(self, request):
-        data = PeriodInput(data=request.query_params)
+        data = PeriodInput(data=request.query_params.dict())  # "" is no value
         data.is_valid(raise_exception=True)
         start, end = data.validated_data["start"], data.validated_data["end"]
         report = {

@@ -51,6 +51,7 @@ class SubscriptionInput(serializers.Serializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=[ALL, *EVENTS]),
         allow_empty=False,
+        min_length=1,  # documented as minItems
         help_text=EVENT_HELP,
     )
     is_active = serializers.BooleanField(default=True, help_text="false pauses deliveries.")
