@@ -7,11 +7,14 @@ import email
 import hashlib
 import io
 import mailbox
+import subprocess
+import sys
 import tracemalloc
 
 import pytest
 from django.core.management import call_command
 
+from tests.support.servers import ROOT
 from tickets.models import InboundEmail, InboundStatus, Message, Ticket
 from tickets.services import ingest_email
 
@@ -248,6 +251,29 @@ def test_of_an_email_over_the_size_limit_only_the_first_bytes_are_read_and_kept(
     assert f"it is {len(big)} bytes, of which only the first 2000 were read" in kept.error
     assert InboundEmail.objects.filter(status=InboundStatus.FAILED).count() == 2
     assert_taken_in(1)
+
+
+def test_only_a_database_that_is_gone_stops_the_command_with_one_line(tmp_path):
+    (tmp_path / "one.eml").write_bytes(ordinary(1))
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/gone",  # nothing listens on port 1
+    }
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "ingest_email", str(tmp_path / "one.eml")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("CommandError: the database is unavailable: ")
+    assert done.stderr.count("\n") == 1
 
 
 # The signature --------------------------------------------------------------------------

@@ -175,6 +175,8 @@ def ingest_email(*, raw: bytes, received_at: datetime | None = None) -> IngestRe
             if _earlier(message_id=email.message_id, digest=email.digest)[0]:
                 return IngestResult(kind=DUPLICATE)  # the same email, ingested concurrently
             error = f"could not be stored ({integrity_error})"
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone: nothing can be kept, the caller must stop
         except Exception as unexpected:  # never lose an email to a bug: keep it, say why
             logger.exception("email %s could not be ingested", email.message_id or email.digest)
             error = f"{type(unexpected).__name__}: {unexpected}"
