@@ -155,6 +155,16 @@ def test_a_content_type_read_otherwise_by_the_parser_is_refused():
         assert "a form the desk does not read" in over(raw), value
 
 
+def test_an_odd_content_type_of_a_file_is_no_matter():
+    raw = multipart(2).replace(
+        b"Content-Type: text/plain\r\n",
+        b"Content-Type: application/pdf; name=file(1).pdf; x=C:\\files\\a.pdf\r\n",
+        1,
+    )
+
+    check_limits(raw, LIMITS)
+
+
 def test_parse_email_measures_before_parsing():
     raw = message(1, b"Subject: " + ENCODED_WORD * 30 + b"\r\n")
 

@@ -237,13 +237,14 @@ def _content_kind(value: bytes | None, default: bytes) -> tuple[bytes, bytes, by
     bare = _QUOTED.sub(b'""', value).lower()
     match = _CONTENT_TYPE.match(value)
     boundaries = _BOUNDARY.findall(value)
-    structured = b"multipart" in bare or b"message" in bare
-    if (
+    # Only a multipart or message/* nests: a leaf's odd form (name=file(1).pdf) is no matter.
+    structured = b"multipart" in value.lower() or b"message" in value.lower()
+    if structured and (
         b"(" in bare
         or b"\\" in value
         or len(boundaries) > 1
         or (b"boundary" in bare and len(boundaries) != 1)
-        or (match is None and structured)
+        or match is None
     ):
         raise EmailOverLimit(
             "a Content-Type of the email is written in a form the desk does not read (a "
