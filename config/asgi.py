@@ -18,7 +18,8 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # ALLOWED_HOSTS, plus CHAT_WIDGET_ORIGINS for the chat widget's sockets only
+        # The page's own origin (scheme, host and port; the host in ALLOWED_HOSTS) or one of
+        # CSRF_TRUSTED_ORIGINS, plus CHAT_WIDGET_ORIGINS for the chat widget's sockets only
         "websocket": WidgetOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
