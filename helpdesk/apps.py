@@ -9,7 +9,7 @@ class HelpdeskConfig(AppConfig):
     verbose_name = "Help desk core"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import ratelimit, signals  # noqa: F401  (ratelimit: its settings' check)
         from .api import tasks as api_tasks  # noqa: F401  (Celery: purge idempotency keys)
         from .webhooks import sla as webhook_sla
 

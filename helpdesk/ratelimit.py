@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import JsonResponse
@@ -137,6 +138,29 @@ def _wait(seconds: int) -> str:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     hours = math.ceil(seconds / 3600)
     return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+RATE_SETTINGS = (
+    "API_THROTTLE_RATE",
+    "CHAT_START_RATE",
+    "CHAT_LEAVE_MESSAGE_RATE",
+    "CHAT_SECURE_FORM_RATE",
+    "CHAT_TYPING_RATE",
+    "CHAT_TRANSCRIPT_RATE_PER_ADDRESS",
+    "LOGIN_RATE",
+)
+
+
+@checks.register(checks.Tags.security)
+def check_rate_settings(app_configs=None, **kwargs) -> list[checks.Error]:
+    """A malformed rate in the environment is named at start-up, not a 500 on the first hit."""
+    errors = []
+    for name in RATE_SETTINGS:
+        try:
+            parse_rate(getattr(settings, name))
+        except ValueError as error:
+            errors.append(checks.Error(f"{name}: {error}", id="helpdesk.E100"))
+    return errors
 
 
 def client_address(request) -> str:

@@ -42,5 +42,11 @@ def test_counts_are_kept_apart_by_scope_ident_and_namespace(settings):
     assert not ratelimit.hit("test", "a", rate="1/hour").allowed
     assert ratelimit.hit("other", "a", rate="1/hour").allowed
     assert ratelimit.hit("test", "b", rate="1/hour").allowed
-    settings.RATELIMIT_NAMESPACE = "another-deployment"
+    settings.RATELIMIT_NAMESPACE += "-another-deployment"
     assert ratelimit.hit("test", "a", rate="1/hour").allowed
+
+
+def test_a_malformed_rate_setting_is_named_by_the_system_check(settings):
+    settings.CHAT_START_RATE = "lots"
+    (error,) = ratelimit.check_rate_settings()
+    assert error.id == "helpdesk.E100" and "CHAT_START_RATE" in error.msg
