@@ -1,10 +1,11 @@
 """The desk's WebSocket (`ws/desk/`): live events for agents' pages (see `tickets.events`).
 
 Staff only: an anonymous visitor, a customer or anyone without a staff role is refused before
-the handshake completes. Every connection hears group "desk" (new tickets, new messages) and
-the groups of the tickets its user may see (`tickets.visibility`: changes of status, assignee,
-priority, escalations, merges); a ticket page also subscribes to its ticket, if its user may see
-it (an event heard through several groups is forwarded once):
+the handshake completes. Every connection hears group "tickets.desk" (new tickets, new
+messages) and the groups of the tickets its user may see (`tickets.visibility`: changes of
+status, assignee, priority, escalations, merges); a ticket page also subscribes to its ticket,
+if its user may see it (an event heard through several groups is forwarded once). Only the
+tickets app's groups: the chat console's events (`chat.agent.<id>`) never reach this socket.
 
     -> {"action": "subscribe", "ticket": <id>}      <- {"subscribed": <id>}
     -> {"action": "unsubscribe", "ticket": <id>}
@@ -23,9 +24,8 @@ from collections import deque
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from .events import ticket_group
 from .permissions import is_desk_staff
-from .visibility import desk_groups, desk_member, may_follow_ticket
+from .visibility import desk_groups, desk_member, may_follow_ticket, ticket_group
 
 REFUSED = 4403  # the close code a refused connection gets
 MAX_SUBSCRIPTIONS = 20
@@ -83,7 +83,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             event.get("message_id"),
             event.get("event_id"),
         )
-        if key in self.recent:  # heard through "desk" and "ticket-<id>" both
+        if key in self.recent:  # heard through the desk's and the ticket's groups both
             return
         self.recent.append(key)
         payload = {key: value for key, value in event.items() if key != "type"}

@@ -7,9 +7,11 @@ could see it before the change or can see it after, so a queue that loses the ti
 too; nobody else. A ticket page follows its own ticket whatever the team ("ticket-<id>"), since
 any member of staff may open any ticket page (`may_follow_ticket`).
 
-Groups: "desk" (every member of staff: new tickets, new messages, and the changes of tickets
-without a team), "desk.all-teams" (supervisors and managers), "desk.team.<id>" (the agents of a
-team), "desk.agent.<user id>" (one agent).
+Groups (named by `helpdesk.realtime.AppGroups`, so no other app's group is ever one of them):
+"tickets.desk" (every member of staff: new tickets, new messages, and the changes of tickets
+without a team), "tickets.desk.all-teams" (supervisors and managers), "tickets.desk.team.<id>"
+(the agents of a team), "tickets.desk.agent.<user id>" (one agent), "tickets.ticket.<id>" (the
+pages of one ticket).
 """
 
 from dataclasses import dataclass
@@ -19,21 +21,27 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from helpdesk.models import Role
+from helpdesk.realtime import AppGroups
 from helpdesk.roles import user_role
 
 from .models import Ticket
 
-DESK_GROUP = "desk"
-ALL_TEAMS_GROUP = "desk.all-teams"
+GROUPS = AppGroups("tickets")
+DESK_GROUP = GROUPS.name("desk")
+ALL_TEAMS_GROUP = GROUPS.name("desk", "all-teams")
 SEES_EVERY_TICKET = (Role.SUPERVISOR, Role.MANAGER)
 
 
 def team_group(team_id: int) -> str:
-    return f"desk.team.{team_id}"
+    return GROUPS.name("desk", "team", team_id)
 
 
 def agent_group(user_id: int) -> str:
-    return f"desk.agent.{user_id}"
+    return GROUPS.name("desk", "agent", user_id)
+
+
+def ticket_group(ticket_id: int) -> str:
+    return GROUPS.name("ticket", ticket_id)
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,23 @@
 """What crosses processes: events sent to Channels groups through the Redis channel layer, after
-the transaction that made them commits. Consumers forward them to their sockets as they are."""
-
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
+the transaction that made them commits (`helpdesk.realtime`). Consumers forward them to their
+sockets as they are. The groups are chat's own ("chat.…", `helpdesk.realtime.AppGroups`): no
+other app's socket (the desk's, open beside the console) ever hears them."""
 
 from chat.models import ChatMessage
+from helpdesk.realtime import AppGroups, group_send_on_commit
 
-logger = logging.getLogger(__name__)
-
-DESK_GROUP = "desk.chat"  # every agent console: the queue
+GROUPS = AppGroups("chat")
+DESK_GROUP = GROUPS.name("desk")  # every agent console: the queue
 
 
 def chat_group(session_id: int) -> str:
     """The customer's sockets and those of the agent handling the chat."""
-    return f"chat.{session_id}"
+    return GROUPS.name(session_id)
 
 
 def agent_group(user_id: int) -> str:
-    """Every console of one agent: offers, chats assigned and taken away."""
-    return f"desk.agent.{user_id}"
+    """Every console of one agent: offers, chats assigned and taken away, presence."""
+    return GROUPS.name("agent", user_id)
 
 
 def author_name(user) -> str:
@@ -43,20 +39,6 @@ def message_event(message: ChatMessage) -> dict:
     }
 
 
-def send_now(group: str, event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(group, {"type": "chat.event", "event": event})
-
-
 def publish(group: str, event: dict) -> None:
     """Send `event` to `group` once the current transaction commits (at once outside one)."""
-
-    def send() -> None:
-        try:
-            send_now(group, event)
-        except Exception:
-            logger.exception("could not publish %s to %s", event.get("type"), group)
-
-    transaction.on_commit(send)
+    group_send_on_commit((group,), {"type": "chat.event", "event": event})
