@@ -10,6 +10,7 @@ their own chat at most. A refused frame leaves the chat as it was."""
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from chat import services
 from chat.models import ChatSession
@@ -270,3 +271,27 @@ def test_the_queue_shows_each_agent_the_chats_they_may_take(world):
     assert mine.pk in seen[TEAM] and support.pk in seen[TEAM] and billing.pk not in seen[TEAM]
     assert mine.pk not in seen[OTHER_TEAM] and billing.pk in seen[OTHER_TEAM]
     assert {mine.pk, billing.pk, support.pk} <= set(seen[MANAGER])
+
+
+def test_the_visitor_socket_knows_none_of_the_desk_s_types(world):
+    """A visitor's widget (not chatting yet) names a chat in every desk frame: none exists
+    there (heartbeat is the visitor's own), and the chat does not change."""
+    chat = new_chat(world)
+    waiting = new_chat(world, waiting=True)
+    before = {chat.pk: snapshot(chat.pk), waiting.pk: snapshot(waiting.pk)}
+    got: dict[str, str] = {}
+
+    async def scenario():
+        visitor = WebsocketCommunicator(APP, "/ws/chat/visitor/")
+        assert (await visitor.connect())[0]
+        for kind in EXPECTED:
+            if kind in ("heartbeat", "invite"):
+                continue
+            target = waiting if kind in WAITING_KINDS else chat
+            content = await database_sync_to_async(frame)(kind, target, world, None)
+            got[kind] = await outcome_of(visitor, content)
+        await visitor.disconnect()
+
+    run(scenario)
+    assert set(got.values()) == {UNKNOWN}, got
+    assert {pk: snapshot(pk) for pk in before} == before
