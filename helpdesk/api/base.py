@@ -18,21 +18,25 @@ from .permissions import ScopeOrRole
 from .throttling import ApiKeyRateThrottle
 
 
-def _text_only(to_internal_value):
-    """DRF's CharField turns a JSON number into text (`"text": -214` is saved as "-214");
-    the schema says text, so anything but a string is a 400 like any other wrong type."""
+def _json_type_only(field_class, kind: type) -> None:
+    """DRF turns a JSON number into text (`"text": -214` is saved as "-214") and 0/1 or
+    "yes" into booleans; the schema says text or boolean, so any other JSON type is a 400 like
+    every wrong type. The API reads JSON only (`parsers`), so a value's type is the client's."""
+    to_internal_value = field_class.to_internal_value
+    if getattr(to_internal_value, "json_type_only", False):
+        return
 
     def check(self, data):
-        if not isinstance(data, str):
+        if not isinstance(data, kind):
             self.fail("invalid")
         return to_internal_value(self, data)
 
-    check.text_only = True
-    return check
+    check.json_type_only = True
+    field_class.to_internal_value = check
 
 
-if not getattr(serializers.CharField.to_internal_value, "text_only", False):
-    serializers.CharField.to_internal_value = _text_only(serializers.CharField.to_internal_value)
+_json_type_only(serializers.CharField, str)
+_json_type_only(serializers.BooleanField, bool)
 
 
 class ApiView(APIView):

@@ -157,6 +157,13 @@ def test_a_number_where_text_is_expected_is_a_400(api, ticket):
     assert not ticket.messages.exists()
 
 
+def test_a_number_where_a_boolean_is_expected_is_a_400(api):
+    body = {"url": "https://crm.example.com/h", "events": ["*"], "is_active": 0}
+    response = api("token:webhooks:manage").post("/api/v1/webhooks/", body, format="json")
+    error = assert_error(response, 400, "invalid")
+    assert "is_active" in error["fields"]
+
+
 def test_an_invalid_cursor_is_a_documented_json_404(api, ticket):
     response = api("token:tickets:read").get("/api/v1/tickets/?cursor=not-ours")
     assert_error(response, 404)
