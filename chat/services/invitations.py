@@ -24,7 +24,7 @@ from helpdesk import ratelimit
 from helpdesk.models import AgentProfile
 
 from .common import ChatClosed, ChatError, NotAllowed, RateLimited
-from .events import DESK_GROUP, author_name, publish
+from .events import DESK_GROUP, GROUPS, author_name, publish
 from .presence import heartbeat_timeout
 from .sessions import start_chat
 
@@ -38,7 +38,7 @@ class Declined(ChatError):
 
 def visit_group(visit_id: int) -> str:
     """The visitor's widget socket: invitations to it."""
-    return f"chat.visit.{visit_id}"
+    return GROUPS.name("visit", visit_id)
 
 
 def visit_token(visit: Visit) -> str:

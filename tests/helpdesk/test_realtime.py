@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chat.services import events as chat_events
+from chat.services.invitations import visit_group
 from helpdesk.realtime import AppGroups, claimed_app_labels, group_send_on_commit
 from tickets import visibility as ticket_groups
 
@@ -26,7 +27,12 @@ def tickets_names(i: int) -> set[str]:
 
 
 def chat_names(i: int) -> set[str]:
-    return {chat_events.DESK_GROUP, chat_events.chat_group(i), chat_events.agent_group(i)}
+    return {
+        chat_events.DESK_GROUP,
+        chat_events.chat_group(i),
+        chat_events.agent_group(i),
+        visit_group(i),
+    }
 
 
 def test_the_desk_and_the_chat_console_of_one_agent_listen_to_different_groups():
