@@ -1,6 +1,7 @@
 """ws/chat/visitor/: the widget of a visitor who is not chatting, so the desk sees who is on
 the site and may invite them (docs/chat-protocol.md). Thin: parse, call a service."""
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from chat.consumers import ChatSocket
@@ -14,6 +15,9 @@ from chat.services.invitations import (
     visitor_left,
 )
 from chat.services.presence import heartbeat_seconds
+from helpdesk import ratelimit
+
+BEATS_PER_INTERVAL = 5  # per visit and CHAT_HEARTBEAT_SECONDS (one is normal; reconnects add some)
 
 
 def _int_or_none(value) -> int | None:
@@ -75,9 +79,16 @@ class VisitorConsumer(ChatSocket):
         )
 
     async def do_heartbeat(self, content):
-        await database_sync_to_async(visitor_heartbeat)(
-            visit_id=self.visit(), channel_name=self.channel_name
+        # The widget beats once per interval; past BEATS_PER_INTERVAL a beat is dropped (no
+        # database write), quietly: the visit stays here, the socket open.
+        rate = ratelimit.Rate(BEATS_PER_INTERVAL, heartbeat_seconds())
+        verdict = await sync_to_async(ratelimit.hit, thread_sensitive=False)(
+            "chat-visitor-beat", str(self.visit()), rate=rate
         )
+        if verdict.allowed:
+            await database_sync_to_async(visitor_heartbeat)(
+                visit_id=self.visit(), channel_name=self.channel_name
+            )
 
     async def do_answer(self, content):
         await database_sync_to_async(answer_invitation)(

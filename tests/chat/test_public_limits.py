@@ -8,10 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
 from django.core import mail
 
 from chat import services
-from chat.models import ChatSession
+from chat.models import ChatSession, Visit
+from chat.routing import websocket_urlpatterns
+from chat.visitor_consumer import BEATS_PER_INTERVAL
 from helpdesk.services.policy import publish_policy_version
 from tests.chat.conftest import make_agent, policy_text
 from tests.chat.test_consumers import agent_socket, customer, redis_layer, until  # noqa: F401
@@ -151,3 +156,33 @@ def test_chat_starts_from_one_address_across_two_servers_get_exactly_the_rate(
     assert codes.count(201) == rate, codes
     assert codes.count(429) == attempts - rate, codes
     assert ChatSession.objects.count() == rate
+
+
+@pytest.mark.integration
+def test_visitor_heartbeats_past_the_rate_write_nothing(redis_layer):  # noqa: F811
+    publish_policy_version(document=policy_text(), approved_by="Tests", change_note="24x7")
+
+    async def beat(socket, times: int) -> None:
+        for _ in range(times):
+            await socket.send_json_to({"type": "heartbeat"})
+        await socket.send_json_to({"type": "sync"})  # answered after every frame before it
+        assert (await until(socket, "error"))["code"] == "invalid"
+
+    def seen(visit_id):
+        return Visit.objects.get(pk=visit_id).last_seen_at
+
+    async def run():
+        socket = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/chat/visitor/")
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "visit", "page": "/shop"})
+        await until(socket, "visit")
+        visit_id = await database_sync_to_async(lambda: Visit.objects.get().pk)()
+        await beat(socket, BEATS_PER_INTERVAL)
+        first = await database_sync_to_async(seen)(visit_id)
+        await beat(socket, 20)
+        after = await database_sync_to_async(seen)(visit_id)
+        await socket.disconnect()
+        return first, after
+
+    first, after = async_to_sync(run)()
+    assert after == first  # the beats past the rate wrote nothing
