@@ -9,7 +9,9 @@ a chat over is both `SUPERVISOR` and `HANDLER`, and a rule names every relation 
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from helpdesk.models.people import Role
@@ -104,3 +106,24 @@ def check_relations(
     if not held & allowed:
         raise AccessDenied(message)
     return held
+
+
+def is_staff_member(user) -> bool:
+    """Whether the user has a staff role now (agent, supervisor or manager): the door of every
+    staff page, the desk socket and the API."""
+    return staff_member(user) is not None
+
+
+def desk_staff_required(view):
+    """The door of every desk page: anonymous visitors are sent to log in, anyone else without
+    a staff role (agent, supervisor, manager) gets 403. A rule per kind of case (`*/access.py`)
+    then says what the member may do with the case the page shows."""
+
+    @wraps(view)
+    @login_required
+    def checked(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise AccessDenied("The desk is for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked

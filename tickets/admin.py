@@ -2,8 +2,8 @@
 ones included. Tickets change through the services (the desk), so the admin shows them
 read-only; a failed inbound email can be retried from its kept bytes.
 
-Who sees what follows the staff role (`helpdesk.roles`): every member of staff sees tickets and
-their timelines; supervisors and managers also see every inbound email."""
+Who sees tickets and their timelines is the ticket access rule's (`tickets.access`: every member
+of staff); supervisors and managers also see every inbound email (`helpdesk.roles`)."""
 
 from django.contrib import admin, messages
 
@@ -11,6 +11,7 @@ from helpdesk.models import Role
 from helpdesk.roles import has_role
 
 from . import admin_mailbox  # noqa: F401 (registers the IMAP mailboxes' admin)
+from .access import may_use_tickets, readable_tickets
 from .models import (
     Attachment,
     Call,
@@ -24,17 +25,23 @@ from .models import (
 )
 from .services import retry_inbound_email
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
-
 
 class _ReadOnly:
-    roles: tuple[str, ...] = STAFF
+    """Tickets and what they hold: who may see them is the ticket access rule's
+    (`tickets.access`); `roles` narrows a model that is not a ticket's (inbound email)."""
+
+    roles: tuple[str, ...] | None = None
+
+    def _may_view(self, request) -> bool:
+        if self.roles is not None:
+            return has_role(request.user, *self.roles)
+        return may_use_tickets(request.user)
 
     def has_module_permission(self, request):
-        return has_role(request.user, *self.roles)
+        return self._may_view(request)
 
     def has_view_permission(self, request, obj=None):
-        return has_role(request.user, *self.roles)
+        return self._may_view(request)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -72,6 +79,9 @@ class TicketAdmin(_ReadOnly, admin.ModelAdmin):
     search_fields = ("=number", "subject", "customer__name", "customer__email")
     date_hierarchy = "created_at"
     inlines = [MessageInline, TicketEventInline]
+
+    def get_queryset(self, request):
+        return readable_tickets(request.user, super().get_queryset(request))
 
 
 class AttachmentInline(_ReadOnly, admin.TabularInline):

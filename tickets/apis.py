@@ -13,13 +13,13 @@ from rest_framework.response import Response
 from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
 from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
-from helpdesk.api.permissions import STAFF
 from helpdesk.api.schema import responses
 from helpdesk.api.serializers import customer_from
 from helpdesk.models import Clock, Scope
 from helpdesk.models.sla import ClockState
 
 from . import services
+from .access import ACT_ROLES, READ_ROLES, TicketAction, check_ticket_access, readable_tickets
 from .models import Ticket
 from .queues import breached_clocks, ticket_type
 from .selectors import ticket_clocks, ticket_timeline
@@ -78,10 +78,21 @@ def detail(ticket_id: int) -> dict:
     return TicketDetailOutput(ticket).data
 
 
+def ticket_for(request, ticket_id: int, action: TicketAction) -> Ticket:
+    """The ticket (404 without one) if the ticket access rule (`tickets.access`) lets the
+    caller do `action` with it (403 otherwise)."""
+    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    check_ticket_access(user=request.user, ticket=ticket, action=action)
+    return ticket
+
+
 class TicketAccess:
+    """The roles come from the ticket access rule; each view checks its ticket with it too."""
+
     read_scope = Scope.TICKETS_READ
     write_scope = Scope.TICKETS_WRITE
-    read_roles = write_roles = STAFF
+    read_roles = READ_ROLES
+    write_roles = ACT_ROLES
 
 
 class TicketListApi(TicketAccess, ApiListView):
@@ -91,7 +102,8 @@ class TicketListApi(TicketAccess, ApiListView):
     ordering = ("-pk",)  # newest first; the primary key's index serves every filter
 
     def get_queryset(self):
-        return Ticket.objects.only("pk")  # the page's ids; `with_details` reads the rest
+        # the page's ids (`with_details` reads the rest), of the tickets the caller may read
+        return readable_tickets(self.request.user, Ticket.objects.only("pk"))
 
     @extend_schema(
         summary="List tickets",
@@ -145,6 +157,7 @@ class TicketDetailApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def get(self, request, ticket_id: int):
+        ticket_for(request, ticket_id, TicketAction.READ)
         return Response(detail(ticket_id))
 
     @extend_schema(
@@ -158,7 +171,7 @@ class TicketDetailApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def patch(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        ticket = ticket_for(request, ticket_id, TicketAction.ACT)
         data = TicketUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -183,7 +196,7 @@ class TicketDetailApi(TicketAccess, ApiView):
 def post_message(view, request, ticket_id: int, write_message):
     """A reply or a note on a ticket (`write_message` is the service), created once per
     Idempotency-Key."""
-    ticket = get_object_or_404(Ticket, pk=ticket_id)
+    ticket = ticket_for(request, ticket_id, TicketAction.ACT)
 
     def create():
         data = TextInput(data=request.data)
@@ -231,7 +244,7 @@ class TicketAssignApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def post(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        ticket = ticket_for(request, ticket_id, TicketAction.ACT)
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.assign_ticket(
@@ -251,7 +264,7 @@ class TicketEscalateApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def post(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        ticket = ticket_for(request, ticket_id, TicketAction.ACT)
 
         def create():
             data = EscalateInput(data=request.data)
@@ -274,7 +287,7 @@ class TicketResolveApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def post(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        ticket = ticket_for(request, ticket_id, TicketAction.ACT)
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.resolve_ticket(
@@ -293,7 +306,7 @@ class TicketTimelineApi(TicketAccess, ApiView):
         tags=TAGS,
     )
     def get(self, request, ticket_id: int):
-        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        ticket = ticket_for(request, ticket_id, TicketAction.READ)
         entries = [
             {
                 "kind": entry.kind,

@@ -24,8 +24,10 @@ from collections import deque
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from .permissions import is_desk_staff
-from .visibility import desk_groups, desk_member, may_follow_ticket, ticket_group
+from helpdesk.access import staff_member
+
+from .access import may_use_tickets
+from .visibility import desk_groups, may_follow_ticket, ticket_group
 
 REFUSED = 4403  # the close code a refused connection gets
 MAX_SUBSCRIPTIONS = 20
@@ -100,5 +102,6 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
 
 def _desk_member(user):
-    """The user's role and team, when they may use the desk; else None."""
-    return desk_member(user) if is_desk_staff(user) else None
+    """The user's role and team, when the ticket access rule (`tickets.access`) lets them
+    use the desk; else None."""
+    return staff_member(user) if may_use_tickets(user) else None

@@ -1,6 +1,7 @@
 """Who may follow a ticket live on the desk, and the channel-layer groups that carry it.
 
-Rule: supervisors and managers see every ticket; an agent sees a ticket without a team, a ticket
+Rule (what a desk page hears of, not who may open a ticket: that is `tickets.access`):
+supervisors and managers see every ticket; an agent sees a ticket without a team, a ticket
 of their own team, and a ticket assigned to them or to a member of their team (what their "my
 team" queue holds). A change of a ticket (`ticket.updated`) reaches the groups of everyone who
 could see it before the change or can see it after, so a queue that loses the ticket hears it
@@ -17,19 +18,17 @@ pages of one ticket).
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
-from helpdesk.models import Role
+from helpdesk.access import StaffMember, oversees_every_team
 from helpdesk.realtime import AppGroups
-from helpdesk.roles import user_role
 
+from .access import TicketAction, may
 from .models import Ticket
 
 GROUPS = AppGroups("tickets")
 DESK_GROUP = GROUPS.name("desk")
 ALL_TEAMS_GROUP = GROUPS.name("desk", "all-teams")
-SEES_EVERY_TICKET = (Role.SUPERVISOR, Role.MANAGER)
 
 
 def team_group(team_id: int) -> str:
@@ -44,35 +43,9 @@ def ticket_group(ticket_id: int) -> str:
     return GROUPS.name("ticket", ticket_id)
 
 
-@dataclass(frozen=True)
-class DeskMember:
-    """A member of staff as the rule needs them: their id, role and team."""
-
-    user_id: int
-    role: str
-    team_id: int | None
-
-    @property
-    def sees_every_ticket(self) -> bool:
-        return self.role in SEES_EVERY_TICKET
-
-
-def desk_member(user) -> DeskMember | None:
-    """The user's role (`helpdesk.roles.user_role`: a superuser without a profile is a manager)
-    and team; None for anyone without a staff role."""
-    role = user_role(user)
-    if role is None:
-        return None
-    try:
-        team_id = user.agent_profile.team_id
-    except ObjectDoesNotExist:
-        team_id = None
-    return DeskMember(user.pk, role, team_id)
-
-
-def desk_groups(member: DeskMember) -> tuple[str, ...]:
+def desk_groups(member: StaffMember) -> tuple[str, ...]:
     """The groups a desk page of `member` listens to."""
-    if member.sees_every_ticket:
+    if oversees_every_team(member):
         return (DESK_GROUP, ALL_TEAMS_GROUP)
     groups = [DESK_GROUP, agent_group(member.user_id)]
     if member.team_id is not None:
@@ -80,10 +53,10 @@ def desk_groups(member: DeskMember) -> tuple[str, ...]:
     return tuple(groups)
 
 
-def visible_tickets(member: DeskMember) -> QuerySet[Ticket]:
+def visible_tickets(member: StaffMember) -> QuerySet[Ticket]:
     """The tickets `member` may follow live (the rule in the module's docstring)."""
     tickets = Ticket.objects.all()
-    if member.sees_every_ticket:
+    if oversees_every_team(member):
         return tickets
     seen = Q(team__isnull=True) | Q(assignee_id=member.user_id)
     if member.team_id is not None:
@@ -93,9 +66,10 @@ def visible_tickets(member: DeskMember) -> QuerySet[Ticket]:
 
 def may_follow_ticket(user, ticket_id: int) -> bool:
     """Whether `user`'s ticket page may follow ticket `ticket_id` live (False for a ticket that
-    does not exist). The rule is the ticket page's own (`desk_staff_required`): any member of
-    staff may open any ticket, so the page they opened follows it, whatever its team."""
-    return desk_member(user) is not None and Ticket.objects.filter(pk=ticket_id).exists()
+    does not exist). The rule is the ticket page's own (`tickets.access`, read): the page a
+    member of staff may open follows its ticket live, whatever its team."""
+    ticket = Ticket.objects.filter(pk=ticket_id).only("pk", "team_id", "assignee_id").first()
+    return ticket is not None and may(user=user, ticket=ticket, action=TicketAction.READ)
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,12 @@
 """The agents' desk: their clocks and their team's, counting down, and their notifications."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from helpdesk.roles import user_role
+from helpdesk.access import desk_staff_required
 from helpdesk.selectors.sla import desk_clocks, unread_notifications
 from helpdesk.services.notifications import mark_notifications_read
-
-
-def desk_staff_required(view):
-    """Like the rest of the desk: anonymous visitors are sent to log in, anyone else without a
-    staff role (agent, supervisor, manager) gets 403."""
-
-    @wraps(view)
-    @login_required
-    def checked(request, *args, **kwargs):
-        if user_role(request.user) is None:
-            raise PermissionDenied("The desk is for staff.")
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 @desk_staff_required

@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from helpdesk.access import desk_staff_required
+
+from ..access import TicketAction
 from ..forms import (
     AssignForm,
     EscalateForm,
@@ -25,7 +28,6 @@ from ..forms import (
     StatusForm,
 )
 from ..models import Priority, Status, Ticket
-from ..permissions import desk_staff_required
 from ..services import (
     add_internal_note,
     assign_ticket,
@@ -116,7 +118,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 @desk_staff_required
 @require_POST
 def ticket_action(request, number: int, action: str):
-    ticket = get_ticket(number)
+    ticket = get_ticket(number, user=request.user, action=TicketAction.ACT)
     form_class, run = ACTIONS[action]
     extra = {"ticket": ticket} if form_class in TAKES_TICKET else {}
     form = form_class(request.POST, prefix=action, **extra)

@@ -4,44 +4,28 @@ and a form to mark it done. Thin: the forms parse, `tickets.services.phone` deci
 
 import re
 from datetime import timedelta
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helpdesk.models import Role, Team
+from helpdesk.access import desk_staff_required
+from helpdesk.models import Team
 from helpdesk.models.sla import ClockOutcome
-from helpdesk.roles import has_role
 
 from ..models import CallbackRequest, CallDirection, CallOutcome, Ticket, Voicemail
 from ..selectors import callbacks_due, customer_by_number, open_tickets_of, ticket_clocks
 from ..services.phone import check_number, complete_callback, log_call, return_voicemail
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 _MINUTES = re.compile(r"(\d{1,4})")
 _MINUTES_SECONDS = re.compile(r"(\d{1,4}):([0-5]\d)")
 _HOURS_MINUTES_SECONDS = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
 _REFERENCE = re.compile(r"^#?\s*(\d{1,18})$")
-
-
-def staff_only(view):
-    """Login required (to the login page), then a staff role (403 for anyone else)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not has_role(request.user, *STAFF):
-            raise PermissionDenied("The desk is for staff.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def parse_duration(text: str) -> int:
@@ -129,7 +113,7 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@staff_only
+@desk_staff_required
 @require_http_methods(["GET", "POST"])
 def log_call_view(request):
     """GET: the form, pre-filled from `?number=` (the customer found by it, and their open
@@ -216,7 +200,7 @@ def _callbacks_page(request, *, failed: tuple[str, int, CallBackForm] | None = N
     return render(request, "tickets/phone/callbacks.html", context, status=400 if failed else 200)
 
 
-@staff_only
+@desk_staff_required
 @require_http_methods(["GET"])
 def callbacks_view(request):
     """The voicemails and callbacks waiting for a call back, soonest due first (of one team
@@ -224,7 +208,7 @@ def callbacks_view(request):
     return _callbacks_page(request)
 
 
-@staff_only
+@desk_staff_required
 @require_POST
 def callback_done_view(request, kind: str, pk: int):
     """Log the call back of one voicemail or callback request: answered, it is done and the

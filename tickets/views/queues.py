@@ -14,11 +14,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from helpdesk.access import desk_staff_required
 from helpdesk.models import Team
 
 from ..filters import TicketQueueFilter, chosen_status
 from ..models import Priority, Status, Ticket, TicketChannel
-from ..permissions import desk_staff_required
 from ..queues import DEFAULT_QUEUE, QUEUES, by_next_due, queue_tickets
 from ..templatetags.desk import time_left
 

@@ -12,12 +12,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from helpdesk.access import desk_staff_required
 from helpdesk.selectors.knowledge import canned_responses_for, search_knowledge
 from helpdesk.selectors.people import customer_history, returning_customer_summary
 from helpdesk.selectors.sla import DeskClock
 from helpdesk.services.knowledge import canned_response_context, render_canned_response
 from helpdesk.services.policy import service_policy_for
 
+from ..access import TicketAction, check_ticket_access
 from ..forms import (
     AssignForm,
     EscalateForm,
@@ -29,7 +31,6 @@ from ..forms import (
     StatusForm,
 )
 from ..models import Ticket
-from ..permissions import desk_staff_required
 from ..selectors import ticket_clocks, ticket_for_desk, ticket_timeline
 from ..services.outbound import base_subject
 
@@ -59,10 +60,14 @@ def knowledge_at_hand(*, ticket: Ticket, searched: str) -> list:
     return sorted(hits, key=lambda hit: -hit.rank)[:KNOWLEDGE_HITS]
 
 
-def get_ticket(number: int) -> Ticket:
+def get_ticket(number: int, *, user=None, action: TicketAction | None = None) -> Ticket:
+    """The ticket with this number (404 without one), checked against the ticket access rule
+    (`tickets.access`) for `user` and `action` when given."""
     ticket = ticket_for_desk(number=number)
     if ticket is None:
         raise Http404(f"No ticket #{number}.")
+    if action is not None:
+        check_ticket_access(user=user, ticket=ticket, action=action)
     return ticket
 
 
@@ -146,12 +151,13 @@ def render_ticket_page(request, ticket: Ticket, *, bound: dict | None = None, st
 
 @desk_staff_required
 def ticket_view(request, number: int):
-    return render_ticket_page(request, get_ticket(number))
+    ticket = get_ticket(number, user=request.user, action=TicketAction.READ)
+    return render_ticket_page(request, ticket)
 
 
 @desk_staff_required
 def timeline_fragment(request, number: int):
     """The timeline alone, as the page asks for it when a message arrives."""
-    ticket = get_ticket(number)
+    ticket = get_ticket(number, user=request.user, action=TicketAction.READ)
     context = {"ticket": ticket, "timeline": ticket_timeline(ticket=ticket)}
     return render(request, "tickets/_timeline.html", context)
