@@ -9,11 +9,14 @@ hour, day, with an optional multiplier). The first hit on a key starts its windo
 one with Redis's atomic INCR (the window's expiry is set by the same Lua script, so no hit is lost
 or counted twice, and no key outlives its window); a hit past `count` in the window is refused
 with how many seconds remain (`retry_after`, from the key's own TTL, so every process agrees).
-Refused hits count too: hammering does not open the door sooner.
+Refused hits count too: hammering does not open the door sooner. When the cache cannot be
+reached (Redis down) the hit is allowed and a warning logged: a limit is a brake, and a customer
+must still be able to start a chat or leave a message while Redis restarts.
 
 `RATELIMIT_NAMESPACE` (env) separates deployments (or tests) that share one Redis.
 """
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -23,8 +26,11 @@ from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import JsonResponse
+from redis.exceptions import RedisError
 
 ALIAS = "ratelimit"
+
+logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60}
 _PERIODS |= {"h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -99,6 +105,17 @@ def hit(scope: str, ident: str, *, rate: str | Rate) -> Verdict:
     """Count one hit of `ident` (an address, a chat, a key) on `scope` and say whether it is
     within `rate`."""
     rate = parse_rate(rate)
+    try:
+        count, left = _count(scope, ident, rate)
+    except (RedisError, OSError) as error:
+        logger.warning("rate limit not counted (%s %s): %s", scope, rate, error)
+        return Verdict(allowed=True, count=0, retry_after=0)
+    allowed = count <= rate.count
+    return Verdict(allowed=allowed, count=count, retry_after=0 if allowed else left)
+
+
+def _count(scope: str, ident: str, rate: Rate) -> tuple[int, int]:
+    """One more hit on the key; its count in the window and the seconds the window has left."""
     cache = caches[ALIAS]
     key = _key(scope, ident)
     if isinstance(cache, RedisCache):
@@ -116,8 +133,7 @@ def hit(scope: str, ident: str, *, rate: str | Rate) -> Verdict:
             cache.set(key, 1, timeout=rate.seconds)
             count = 1
         left = rate.seconds
-    allowed = count <= rate.count
-    return Verdict(allowed=allowed, count=count, retry_after=0 if allowed else left)
+    return count, left
 
 
 def check(scope: str, ident: str, *, rate: str | Rate, detail: str) -> None:

@@ -50,3 +50,22 @@ def test_a_malformed_rate_setting_is_named_by_the_system_check(settings):
     settings.CHAT_START_RATE = "lots"
     (error,) = ratelimit.check_rate_settings()
     assert error.id == "helpdesk.E100" and "CHAT_START_RATE" in error.msg
+
+
+def test_with_redis_gone_every_hit_is_allowed_and_a_warning_logged(settings, caplog):
+    """A limiter that cannot count must not turn away customers with a 500: it lets the hit
+    through (a limit is a brake, not a door) and says so in the log."""
+    gone = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": gone,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
+    with caplog.at_level("WARNING", logger="helpdesk.ratelimit"):
+        verdicts = [ratelimit.hit("test", "10.0.0.9", rate="1/hour") for _ in range(3)]
+        ratelimit.check("test", "10.0.0.9", rate="1/hour", detail="Slow down.")
+    assert all(v.allowed for v in verdicts)
+    assert "rate limit not counted" in caplog.text
