@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
 from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
-from helpdesk.api.permissions import MANAGERS, STAFF
 from helpdesk.api.schema import responses
 from helpdesk.api.serializers import customer_from
 from helpdesk.models import Scope
 
 from . import services
+from .access import ROLES, ComplaintAction, check_complaint_access, readable_complaints
 from .models import Complaint
 from .serializers import (
     AcknowledgeInput,
@@ -49,10 +49,21 @@ def detail(complaint_id: int) -> dict:
     return ComplaintDetailOutput(complaint).data
 
 
+def complaint_for(request, complaint_id: int, action: ComplaintAction) -> Complaint:
+    """The complaint (404 without one) if the complaint access rule (`complaints.access`)
+    lets the caller do `action` with it (403 otherwise)."""
+    complaint = get_object_or_404(Complaint, pk=complaint_id)
+    check_complaint_access(user=request.user, action=action, complaint=complaint)
+    return complaint
+
+
 class ComplaintAccess:
+    """The roles come from the complaint access rule; each view checks with it too."""
+
     read_scope = Scope.COMPLAINTS_READ
     write_scope = Scope.COMPLAINTS_WRITE
-    read_roles = write_roles = STAFF
+    read_roles = ROLES[ComplaintAction.READ]
+    write_roles = ROLES[ComplaintAction.LOG]
 
 
 class ComplaintListApi(ComplaintAccess, ApiListView):
@@ -61,7 +72,7 @@ class ComplaintListApi(ComplaintAccess, ApiListView):
     ordering = ("-pk",)  # newest first
 
     def get_queryset(self):
-        return api_complaints()
+        return readable_complaints(self.request.user, api_complaints())
 
     @extend_schema(
         summary="List complaints",
@@ -116,20 +127,21 @@ class ComplaintDetailApi(ComplaintAccess, ApiView):
         tags=TAGS,
     )
     def get(self, request, complaint_id: int):
+        complaint_for(request, complaint_id, ComplaintAction.READ)
         return Response(detail(complaint_id))
 
 
 class ComplaintStepApi(ComplaintAccess, ApiView):
     """A workflow step: only managers take them (a key acts with its owner's role)."""
 
-    write_roles = MANAGERS
+    write_roles = ROLES[ComplaintAction.STEP]
     input_class = None
 
     def step(self, request, complaint: Complaint, values: dict) -> None:
         raise NotImplementedError
 
     def post(self, request, complaint_id: int):
-        complaint = get_object_or_404(Complaint, pk=complaint_id)
+        complaint = complaint_for(request, complaint_id, ComplaintAction.STEP)
         data = self.input_class(data=request.data)
         data.is_valid(raise_exception=True)
         self.step(request, complaint, data.validated_data)

@@ -3,36 +3,20 @@ prefilled from the ticket or chat it came from (`new/?source=tickets.ticket:12`)
 The steps after logging are the managers' and live in the admin; every rule is in
 `complaints.services`."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from helpdesk.roles import has_role
+from helpdesk.access import desk_staff_required
 from helpdesk.services.people import find_or_create_customer
 
 from . import services
+from .access import ComplaintAction, check_complaint_access
 from .forms import DeskLogComplaintForm
 from .models import Complaint
-from .services.common import STAFF_ROLES
 from .sources import query_prefill, resolve_source, source_prefill
-
-
-def staff_required(view):
-    """Anonymous visitors are sent to log in; anyone else without a staff role gets 403."""
-
-    @wraps(view)
-    @login_required
-    def checked(request, *args, **kwargs):
-        if not has_role(request.user, *STAFF_ROLES):
-            raise PermissionDenied("Complaints on the desk are for staff.")
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 @transaction.atomic
@@ -62,9 +46,10 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@staff_required
+@desk_staff_required
 @require_http_methods(["GET", "POST"])
 def log_view(request):
+    check_complaint_access(user=request.user, action=ComplaintAction.LOG)
     source = resolve_source(request.POST.get("source") or request.GET.get("source", ""))
     initial = {**query_prefill(request.GET), **source_prefill(source)}
     form = DeskLogComplaintForm(request.POST or None, initial=initial)
@@ -87,13 +72,14 @@ def log_view(request):
     return render(request, "complaints/desk/log.html", context, status=status)
 
 
-@staff_required
+@desk_staff_required
 @require_http_methods(["GET"])
 def detail_view(request, reference: str):
     complaint = get_object_or_404(
         Complaint.objects.select_related("customer", "owner", "received_by", "source_type"),
         reference=reference,
     )
+    check_complaint_access(user=request.user, action=ComplaintAction.READ, complaint=complaint)
     context = {
         "complaint": complaint,
         "events": complaint.events.select_related("actor"),

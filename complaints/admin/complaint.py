@@ -3,8 +3,8 @@
 The list shows the next deadline counting down; a complaint's page shows its timeline and
 letters, and managers get a button for each step its status allows (see `steps.py`). Nothing
 is edited or deleted here directly: logging and every step go through `complaints.services`.
-Who may do what follows the staff role (`helpdesk.roles`): any member of staff may log and read
-complaints, only managers take the steps.
+Who may do what is the complaint access rule's (`complaints.access`): any member of staff may
+log and read complaints, only managers take the steps.
 """
 
 from django.contrib import admin, messages
@@ -18,11 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
 from helpdesk.services.people import find_or_create_customer
 
 from .. import services
+from ..access import ComplaintAction, may, readable_complaints
 from ..forms import LogComplaintForm
 from ..models import Complaint, ComplaintEvent, Letter
 from ..selectors import overdue_q
@@ -31,7 +30,6 @@ from ..sources import query_prefill, resolve_source, source_prefill
 from .review import review_view
 from .steps import step_view, steps_for
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 AMBER_DAYS = 1.0  # a deadline closer than this shows amber
 
 
@@ -40,7 +38,7 @@ class _ReadOnlyInline:
     can_delete = False
 
     def has_view_permission(self, request, obj=None):
-        return has_role(request.user, *STAFF)
+        return may(user=request.user, action=ComplaintAction.READ, complaint=obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -126,15 +124,18 @@ class ComplaintAdmin(admin.ModelAdmin):
     change_form_template = "admin/complaints/complaint/change_form.html"
     change_list_template = "admin/complaints/complaint/change_list.html"
 
-    # -- who may do what: the staff role, not model permissions ------------------------------
+    # -- who may do what: the complaint access rule (`complaints.access`) ---------------------
     def has_module_permission(self, request):
-        return has_role(request.user, *STAFF)
+        return may(user=request.user, action=ComplaintAction.READ)
 
     def has_view_permission(self, request, obj=None):
-        return has_role(request.user, *STAFF)
+        return may(user=request.user, action=ComplaintAction.READ, complaint=obj)
 
     def has_add_permission(self, request):
-        return has_role(request.user, *STAFF)
+        return may(user=request.user, action=ComplaintAction.LOG)
+
+    def get_queryset(self, request):
+        return readable_complaints(request.user, super().get_queryset(request))
 
     def has_change_permission(self, request, obj=None):
         return False  # every change is a step through a service
@@ -181,7 +182,9 @@ class ComplaintAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         complaint = self.get_object(request, object_id)
-        if complaint is not None and has_role(request.user, Role.MANAGER):
+        if complaint is not None and may(
+            user=request.user, action=ComplaintAction.STEP, complaint=complaint
+        ):
             extra_context["steps"] = [
                 (step, reverse("admin:complaints_complaint_step", args=[complaint.pk, step.name]))
                 for step in steps_for(complaint)

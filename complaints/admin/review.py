@@ -3,15 +3,13 @@
 import csv
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
 from helpdesk.services.policy import policy_in_force
 
+from ..access import ComplaintAction, check_complaint_access
 from ..selectors import CADENCES, complaint_review, review_period
 
 
@@ -29,8 +27,7 @@ def _next_day(cadence: str, start: date, end: date) -> date:
 
 
 def review_view(model_admin, request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, Role.MANAGER, Role.SUPERVISOR):
-        raise PermissionDenied
+    check_complaint_access(user=request.user, action=ComplaintAction.REVIEW)
     now = timezone.now()
     _, policy = policy_in_force(now=now)
     zone = policy.calendar.zone

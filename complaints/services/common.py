@@ -3,28 +3,24 @@ refuse a step before anything changes, the row lock, the timeline and the refere
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
-
+from ..access import ComplaintAction, check_complaint_access
 from ..models import Complaint, ComplaintEvent, ComplaintSequence, SentVia
-
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 
 
 def check_can_log(user) -> None:
-    """Any member of staff (agent, supervisor, manager) may log a complaint."""
-    if not has_role(user, *STAFF_ROLES):
-        raise PermissionDenied("Only members of staff may log a complaint.")
+    """Any member of staff (agent, supervisor, manager) may log a complaint (the complaint
+    access rule, `complaints.access`)."""
+    check_complaint_access(user=user, action=ComplaintAction.LOG)
 
 
 def check_can_manage(user) -> None:
-    """Only customer service managers acknowledge, write letters, resolve and close."""
-    if not has_role(user, Role.MANAGER):
-        raise PermissionDenied("Only a customer service manager may take this step.")
+    """Only customer service managers acknowledge, write letters, resolve and close (the
+    complaint access rule, `complaints.access`)."""
+    check_complaint_access(user=user, action=ComplaintAction.STEP)
 
 
 def check_status(complaint: Complaint, allowed: tuple[str, ...], step: str) -> None:
