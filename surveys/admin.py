@@ -1,11 +1,19 @@
-"""Surveys in the admin: read-only records (answers are the customer's own)."""
+"""Surveys in the admin: read-only records (answers are the customer's own), shown to whom the
+survey access rule (`surveys.access`) lets read them."""
 
 from django.contrib import admin
 
+from surveys.access import SurveyAction, may, readable_survey_responses
 from surveys.models import FollowUp, SurveyDigest, SurveyInvitation, SurveyResponse
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return may(user=request.user, action=SurveyAction.READ)
+
+    def has_view_permission(self, request, obj=None):
+        return may(user=request.user, action=SurveyAction.READ)
+
     def has_add_permission(self, request):
         return False
 
@@ -35,6 +43,9 @@ class SurveyInvitationAdmin(ReadOnlyAdmin):
 class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ("invitation", "answered", "score", "submitted_at")
     list_filter = ("answered", "score")
+
+    def get_queryset(self, request):
+        return readable_survey_responses(request.user, super().get_queryset(request))
 
 
 @admin.register(FollowUp)

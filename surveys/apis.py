@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
 from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.filters import MAX_ID
-from helpdesk.api.permissions import SUPERVISORS
 from helpdesk.api.schema import responses
 from helpdesk.models import Scope
 from helpdesk.models.people import Channel
 
+from .access import READ_ROLES, readable_survey_responses
 from .aggregates import GROUPS, PERIODS, survey_aggregates
 from .filters import SurveyResponseFilter
 from .models import SurveyResponse
@@ -39,8 +39,10 @@ def api_responses():
 
 
 class SurveyAccess:
+    """The roles come from the survey access rule (`surveys.access`); lists filter with it."""
+
     read_scope = Scope.SURVEYS_READ
-    read_roles = SUPERVISORS
+    read_roles = READ_ROLES
 
 
 class SurveyResponseListApi(SurveyAccess, ApiListView):
@@ -49,7 +51,7 @@ class SurveyResponseListApi(SurveyAccess, ApiListView):
     ordering = ("-pk",)  # newest first
 
     def get_queryset(self):
-        return api_responses()
+        return readable_survey_responses(self.request.user, api_responses())
 
     @extend_schema(
         summary="List survey responses",
@@ -70,7 +72,9 @@ class SurveyResponseDetailApi(SurveyAccess, ApiView):
         tags=TAGS,
     )
     def get(self, request, response_id: int):
-        found = get_object_or_404(api_responses(), pk=response_id)
+        found = get_object_or_404(
+            readable_survey_responses(request.user, api_responses()), pk=response_id
+        )
         return Response(SurveyResponseOutput(found).data)
 
 

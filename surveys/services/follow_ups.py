@@ -13,17 +13,17 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import AgentProfile, Role
 from helpdesk.policy import parse_duration
-from helpdesk.roles import has_role
 from helpdesk.services.notifications import notify
 from helpdesk.services.policy import policy_in_force
 from helpdesk.services.sla import start_clock, stop_clocks_for
+from surveys.access import SurveyAction, check_survey_access
 from surveys.models import FOLLOW_UP_TARGET, FollowUp, FollowUpStatus, SurveyResponse
 
 
@@ -109,9 +109,9 @@ def close_follow_up(
     *, follow_up: FollowUp, by, notes: str, now: datetime | None = None
 ) -> FollowUp:
     """A supervisor or manager closes the follow-up, saying what was done (required); its
-    clock, if it has one, stops then (met, or breached when closed after it was due)."""
-    if not has_role(by, Role.SUPERVISOR, Role.MANAGER):
-        raise PermissionDenied("Only supervisors and managers close survey follow-ups.")
+    clock, if it has one, stops then (met, or breached when closed after it was due). Who may:
+    the survey access rule (`surveys.access`)."""
+    check_survey_access(user=by, action=SurveyAction.CLOSE_FOLLOW_UP)
     notes = (notes or "").strip()
     if not notes:
         raise ValidationError({"notes": "Say what was done before closing the follow-up."})

@@ -4,16 +4,15 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
 from helpdesk.services.policy import policy_in_force
+from surveys.access import SurveyAction, check_survey_access, follow_ups_listed_for
 from surveys.forms import PERIODS, ReportFilterForm
 from surveys.selectors import (
     Filters,
@@ -23,13 +22,6 @@ from surveys.selectors import (
     survey_report,
 )
 from surveys.services import close_follow_up
-
-STAFF = (Role.SUPERVISOR, Role.MANAGER)
-
-
-def _check_staff(user) -> None:
-    if not has_role(user, *STAFF):
-        raise PermissionDenied("Survey reports are for supervisors and managers.")
 
 
 def _filters(request) -> tuple[ReportFilterForm, Filters, str]:
@@ -54,7 +46,7 @@ def _percent(value: float | None) -> float:
 
 @login_required
 def desk_view(request):
-    _check_staff(request.user)
+    check_survey_access(user=request.user, action=SurveyAction.READ)
     form, filters, bucket = _filters(request)
     report = survey_report(filters=filters, bucket=bucket)
     scale = policy_in_force()[1].surveys.scale
@@ -73,15 +65,11 @@ def desk_view(request):
         "report": report,
         "series": series,
         "bucket": bucket,
-        "follow_ups": open_follow_ups(user=None if _is_manager(request.user) else request.user),
+        "follow_ups": open_follow_ups(user=follow_ups_listed_for(request.user)),
         "export_url": reverse("surveys:export") + "?" + request.GET.urlencode(),
         "now": timezone.now(),
     }
     return render(request, "surveys/desk.html", context)
-
-
-def _is_manager(user) -> bool:
-    return has_role(user, Role.MANAGER)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -90,7 +78,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 @login_required
 def export_view(request):
-    _check_staff(request.user)
+    check_survey_access(user=request.user, action=SurveyAction.READ)
     _form, filters, bucket = _filters(request)
     report = survey_report(filters=filters, bucket=bucket)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -157,7 +145,7 @@ def complaint_link(follow_up) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up_view(request, pk: int):
-    _check_staff(request.user)
+    check_survey_access(user=request.user, action=SurveyAction.READ)
     follow_up = follow_up_detail(follow_up_id=pk)
     if follow_up is None:
         raise Http404("No such follow-up.")
