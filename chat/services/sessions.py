@@ -141,9 +141,12 @@ def _given_note(session: ChatSession) -> str:
     if not differ:
         return ""
     given = ", ".join(
-        f"{field} {getattr(session, field + '_given')}" for field in ("name", "email", "phone")
+        f"{field} {value}"
+        for field in ("name", "email", "phone")
+        if (value := getattr(session, field + "_given"))
     )
-    return f"[Unverified: gave {given}; {' and '.join(differ)} differ from the record]\n"
+    verb = "differs" if len(differ) == 1 else "differ"
+    return f"[Unverified: gave {given}; {' and '.join(differ)} {verb} from the record]\n"
 
 
 def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=None):

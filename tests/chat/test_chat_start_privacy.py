@@ -90,6 +90,8 @@ def test_the_agent_sees_how_the_details_compare_and_the_customers_history(
     assert "Refund" in [h["summary"] for h in card["history"]]  # the returning customer's past
     started = Interaction.objects.get(customer=jane, kind="chat started")
     assert "Unverified: gave name Mallory" in started.summary
+    # Only what was given, in a sentence an agent reads.
+    assert "phone ;" not in started.summary and "name differs from the record" in started.summary
 
 
 def test_a_new_customer_is_created_from_the_details_given(client, policy, team):
