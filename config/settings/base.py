@@ -83,6 +83,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # high (a desk queue sorted by deadline over thousands of open tickets): more than it
     # saves on short web queries. DATABASE_JIT=true leaves the server's setting alone.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has several writers at once (the web server and its chat threads,
+    # the worker, beat). WAL lets readers go on during a write; IMMEDIATE takes the write lock
+    # when a transaction begins, so two transactions never both read and then fail to upgrade
+    # ("database is locked" at once, whatever the timeout); the timeout waits for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
