@@ -7,6 +7,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 
+from helpdesk.customer_access import (
+    CustomerAction,
+    may,
+    readable_customers,
+    readable_interactions,
+)
 from helpdesk.models import AgentProfile, Customer, Interaction, Role, Team
 from helpdesk.roles import has_role, user_role
 from helpdesk.services.people import normalise_email, normalise_phone, set_presence, set_role
@@ -88,6 +94,27 @@ class AgentProfileAdmin(admin.ModelAdmin):
         set_role(profile=obj, role=obj.role)
 
 
+class CustomerRule:
+    """Who sees and edits customers and their history here: the customer access rule
+    (`helpdesk.customer_access`), not Django's model permissions (so a superuser with an
+    agent's role edits nothing, as on every other surface)."""
+
+    def has_module_permission(self, request):
+        return may(user=request.user, action=CustomerAction.READ)
+
+    def has_view_permission(self, request, obj=None):
+        return may(user=request.user, action=CustomerAction.READ)
+
+    def has_add_permission(self, request, *args):
+        return may(user=request.user, action=CustomerAction.MANAGE)
+
+    def has_change_permission(self, request, obj=None):
+        return may(user=request.user, action=CustomerAction.MANAGE)
+
+    def has_delete_permission(self, request, obj=None):
+        return may(user=request.user, action=CustomerAction.MANAGE)
+
+
 class CustomerAdminForm(forms.ModelForm):
     class Meta:
         model = Customer
@@ -106,7 +133,7 @@ class CustomerAdminForm(forms.ModelForm):
             raise ValidationError(exc.message_dict[name]) from None
 
 
-class InteractionInline(admin.TabularInline):
+class InteractionInline(CustomerRule, admin.TabularInline):
     """The customer's history, read-only: interactions are recorded by the channels."""
 
     model = Interaction
@@ -124,7 +151,8 @@ class InteractionInline(admin.TabularInline):
         return f"{obj.case_type.model} #{obj.case_id}"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agent", "case_type")
+        rows = super().get_queryset(request).select_related("agent", "case_type")
+        return readable_interactions(request.user, rows)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -132,15 +160,21 @@ class InteractionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CustomerRule, admin.ModelAdmin):
     form = CustomerAdminForm
     list_display = ("__str__", "email", "phone", "external_id", "created_at")
     search_fields = ("name", "email", "phone", "external_id")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
     inlines = [InteractionInline]
+
+    def get_queryset(self, request):
+        return readable_customers(request.user, super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
         """A phone number is found however it is typed ("07700 900-123")."""
@@ -155,7 +189,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(CustomerRule, admin.ModelAdmin):
     """Read-only: the history is written by `record_interaction`, never edited."""
 
     list_display = ("occurred_at", "customer", "channel", "kind", "agent")
@@ -163,6 +197,9 @@ class InteractionAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "agent")
     search_fields = ("customer__name", "customer__email", "customer__phone", "kind", "summary")
     date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request):
+        return readable_interactions(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

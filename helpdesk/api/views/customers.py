@@ -8,13 +8,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from helpdesk.customer_access import (
+    READ_ROLES,
+    UPDATE_ROLES,
+    readable_customers,
+    readable_interactions,
+)
 from helpdesk.models import Customer, Interaction, Scope
 from helpdesk.services.customers import customer_create, customer_update
 from helpdesk.services.people import normalise_phone
 
 from ..base import ApiListView, ApiView
 from ..idempotency import IDEMPOTENCY_PARAMETER
-from ..permissions import STAFF
 from ..schema import paginated, responses
 
 
@@ -104,9 +109,13 @@ class InteractionOutput(serializers.ModelSerializer):
 
 
 class CustomerAccess:
+    """The roles come from the customer access rule (`helpdesk.customer_access`); each view
+    reads customers through its filters too."""
+
     read_scope = Scope.CUSTOMERS_READ
     write_scope = Scope.CUSTOMERS_WRITE
-    read_roles = write_roles = STAFF
+    read_roles = READ_ROLES
+    write_roles = UPDATE_ROLES
 
 
 class CustomerListApi(CustomerAccess, ApiListView):
@@ -114,7 +123,7 @@ class CustomerListApi(CustomerAccess, ApiListView):
     filterset_class = CustomerFilter
 
     def get_queryset(self):
-        return Customer.objects.all()
+        return readable_customers(self.request.user)
 
     @extend_schema(
         summary="Find customers",
@@ -151,7 +160,8 @@ class CustomerDetailApi(CustomerAccess, ApiView):
         tags=["customers"],
     )
     def get(self, request, customer_id: int):
-        return Response(CustomerOutput(get_object_or_404(Customer, pk=customer_id)).data)
+        customer = get_object_or_404(readable_customers(request.user), pk=customer_id)
+        return Response(CustomerOutput(customer).data)
 
     @extend_schema(
         summary="Update a customer",
@@ -161,7 +171,7 @@ class CustomerDetailApi(CustomerAccess, ApiView):
         tags=["customers"],
     )
     def patch(self, request, customer_id: int):
-        customer = get_object_or_404(Customer, pk=customer_id)
+        customer = get_object_or_404(readable_customers(request.user), pk=customer_id)
         data = CustomerInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         customer = customer_update(customer=customer, **data.validated_data)
@@ -178,8 +188,10 @@ class CustomerHistoryApi(CustomerAccess, ApiView):
         tags=["customers"],
     )
     def get(self, request, customer_id: int):
-        customer = get_object_or_404(Customer, pk=customer_id)
-        queryset = Interaction.objects.filter(customer=customer).select_related(
-            "agent", "case_type"
+        customer = get_object_or_404(readable_customers(request.user), pk=customer_id)
+        queryset = (
+            readable_interactions(request.user)
+            .filter(customer=customer)
+            .select_related("agent", "case_type")
         )
         return self.paginate(request, queryset, InteractionOutput, ordering=("-occurred_at", "-pk"))
