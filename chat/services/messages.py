@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chat.access import REFUSALS, ChatAction, may
 from chat.models import ChatMessage, ChatSession, ChatStatus, Redaction, Sender
 from chat.redaction import redact
 from helpdesk.services.sla import stop_clocks_for
@@ -144,8 +145,8 @@ def post_agent_message(
     session locked (`chat.services.agent_says`)."""
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("This chat is not active.")
-    if session.agent_id != agent.pk:
-        raise NotAllowed("Only the agent handling this chat may write in it.")
+    if not may(user=agent, session=session, action=ChatAction.WRITE):  # the chat access rule
+        raise NotAllowed(REFUSALS[ChatAction.WRITE])
     now = now or timezone.now()
     posted = post_message(
         session=session,
@@ -186,6 +187,8 @@ WITH s AS (
 )
 SELECT id, seq FROM m
 """
+# `agent_id = author` mirrors the chat access rule's WRITE (chat/access.py: the handling agent
+# only); a refusal here falls back to `post_agent_message`, which applies the rule itself.
 _AGENT_RULE = "AND agent_id = %(author)s AND first_response_at IS NOT NULL"
 
 
