@@ -1,13 +1,6 @@
 // Count every running deadline down each second, and move its badge on as warn/due pass.
 (function () {
-  function pad(n) { return String(n).padStart(2, "0"); }
-  function text(seconds) {
-    var s = Math.floor(Math.abs(seconds)), d = Math.floor(s / 86400);
-    s -= d * 86400;
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var t = d ? d + "d " + pad(h) + ":" + pad(m) + ":" + pad(r) : h + ":" + pad(m) + ":" + pad(r);
-    return (seconds < 0 ? "-" : "") + t;
-  }
+  var text = window.helpdeskCountdownText;  // helpdesk/countdown_text.js
   function setBadge(row, status) {
     if (row.dataset.status === status) return;
     row.dataset.status = status;
