@@ -18,6 +18,7 @@ from helpdesk.access import desk_staff_required
 from helpdesk.models import Team
 from helpdesk.models.sla import ClockOutcome
 
+from ..access import TicketAction, check_ticket_access
 from ..models import CallbackRequest, CallDirection, CallOutcome, Ticket, Voicemail
 from ..selectors import callbacks_due, customer_by_number, open_tickets_of, ticket_clocks
 from ..services.phone import check_number, complete_callback, log_call, return_voicemail
@@ -217,6 +218,7 @@ def callback_done_view(request, kind: str, pk: int):
     item = model.objects.select_related("ticket").filter(pk=pk).first() if model else None
     if item is None:
         raise Http404("No such voicemail or callback.")
+    check_ticket_access(user=request.user, ticket=item.ticket, action=TicketAction.ACT)
     form = CallBackForm(request.POST, prefix=f"{kind}-{pk}")
     if form.is_valid():
         data = form.cleaned_data
