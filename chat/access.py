@@ -25,6 +25,7 @@ from helpdesk.access import (
     CaseHolders,
     Relation,
     StaffMember,
+    allows,
     check_relations,
     oversees_every_team,
     staff_member,
@@ -105,11 +106,7 @@ def check_chat_access(*, user, session: ChatSession, action: ChatAction) -> Staf
 
 def may(*, user, session: ChatSession, action: ChatAction) -> bool:
     """Whether `check_chat_access` would let the user do `action`."""
-    try:
-        check_chat_access(user=user, session=session, action=action)
-    except AccessDenied:
-        return False
-    return True
+    return allows(check_chat_access, user=user, session=session, action=action)
 
 
 def access_chat(*, user, chat_id, action: ChatAction) -> ChatSession:

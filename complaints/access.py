@@ -29,12 +29,11 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from helpdesk.access import (
-    AccessDenied,
     CaseHolders,
     Relation,
     StaffMember,
-    check_relations,
-    staff_member,
+    allows,
+    check_member_access,
 )
 from helpdesk.models import Role
 
@@ -75,23 +74,15 @@ def check_complaint_access(
 ) -> StaffMember:
     """The user as a member of staff, if the rule lets them do `action` (with `complaint`, when
     the action is on one); AccessDenied with the rule's words otherwise."""
-    member = staff_member(user)
-    if member is None:
-        raise AccessDenied(REFUSALS[action])
     holders = CaseHolders(
         handler_id=complaint.owner_id if complaint is not None else None, team_id=None
     )
-    check_relations(member, holders, RULES[action], REFUSALS[action])
-    return member
+    return check_member_access(user, holders, RULES[action], REFUSALS[action])
 
 
 def may(*, user, action: ComplaintAction, complaint: Complaint | None = None) -> bool:
     """Whether `check_complaint_access` would let the user do `action`."""
-    try:
-        check_complaint_access(user=user, action=action, complaint=complaint)
-    except AccessDenied:
-        return False
-    return True
+    return allows(check_complaint_access, user=user, action=action, complaint=complaint)
 
 
 def readable_complaints(user, complaints: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:

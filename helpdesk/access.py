@@ -7,6 +7,7 @@ module only tells which relations hold. Relations are facts, not ranks: a superv
 a chat over is both `SUPERVISOR` and `HANDLER`, and a rule names every relation it allows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
@@ -106,6 +107,31 @@ def check_relations(
     if not held & allowed:
         raise AccessDenied(message)
     return held
+
+
+NO_CASE = CaseHolders(handler_id=None, team_id=None)  # a rule on a kind, not on one case
+
+
+def check_member_access(
+    user, case: CaseHolders, allowed: frozenset[Relation], message: str
+) -> StaffMember:
+    """The user as a member of staff if one of their relations to the case is `allowed`;
+    AccessDenied(message) otherwise, and for anyone without a staff role. The body of every
+    kind's `check_*_access`."""
+    member = staff_member(user)
+    if member is None:
+        raise AccessDenied(message)
+    check_relations(member, case, allowed, message)
+    return member
+
+
+def allows(check: Callable[..., object], /, **kwargs) -> bool:
+    """Whether `check(**kwargs)` lets the user through: every kind's `may`."""
+    try:
+        check(**kwargs)
+    except AccessDenied:
+        return False
+    return True
 
 
 def is_staff_member(user) -> bool:

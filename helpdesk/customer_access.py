@@ -28,12 +28,11 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from helpdesk.access import (
-    AccessDenied,
-    CaseHolders,
+    NO_CASE,
     Relation,
     StaffMember,
-    check_relations,
-    staff_member,
+    allows,
+    check_member_access,
 )
 from helpdesk.models import Customer, Interaction, Role
 
@@ -62,21 +61,12 @@ READ_ROLES = UPDATE_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 def check_customer_access(*, user, action: CustomerAction) -> StaffMember:
     """The user as a member of staff, if the rule lets them do `action` with customers'
     records; AccessDenied with the rule's words otherwise."""
-    member = staff_member(user)
-    if member is None:
-        raise AccessDenied(REFUSALS[action])
-    check_relations(member, CaseHolders(handler_id=None, team_id=None), RULES[action],
-                    REFUSALS[action])  # fmt: skip
-    return member
+    return check_member_access(user, NO_CASE, RULES[action], REFUSALS[action])
 
 
 def may(*, user, action: CustomerAction) -> bool:
     """Whether `check_customer_access` would let the user do `action`."""
-    try:
-        check_customer_access(user=user, action=action)
-    except AccessDenied:
-        return False
-    return True
+    return allows(check_customer_access, user=user, action=action)
 
 
 def readable_customers(user, customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:

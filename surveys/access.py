@@ -31,11 +31,11 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from helpdesk.access import (
-    AccessDenied,
-    CaseHolders,
+    NO_CASE,
     Relation,
     StaffMember,
-    check_relations,
+    allows,
+    check_member_access,
     staff_member,
 )
 from helpdesk.models import Role
@@ -64,21 +64,12 @@ READ_ROLES = (Role.SUPERVISOR, Role.MANAGER)
 def check_survey_access(*, user, action: SurveyAction) -> StaffMember:
     """The user as a member of staff, if the rule lets them do `action` with survey answers;
     AccessDenied with the rule's words otherwise."""
-    member = staff_member(user)
-    if member is None:
-        raise AccessDenied(REFUSALS[action])
-    check_relations(member, CaseHolders(handler_id=None, team_id=None), RULES[action],
-                    REFUSALS[action])  # fmt: skip
-    return member
+    return check_member_access(user, NO_CASE, RULES[action], REFUSALS[action])
 
 
 def may(*, user, action: SurveyAction) -> bool:
     """Whether `check_survey_access` would let the user do `action`."""
-    try:
-        check_survey_access(user=user, action=action)
-    except AccessDenied:
-        return False
-    return True
+    return allows(check_survey_access, user=user, action=action)
 
 
 def readable_survey_responses(

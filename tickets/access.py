@@ -31,11 +31,11 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from helpdesk.access import (
-    AccessDenied,
     CaseHolders,
     Relation,
     StaffMember,
-    check_relations,
+    allows,
+    check_member_access,
     staff_member,
 )
 from helpdesk.models import Role
@@ -64,21 +64,13 @@ READ_ROLES = ACT_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 def check_ticket_access(*, user, ticket: Ticket, action: TicketAction) -> StaffMember:
     """The user as a member of staff, if the rule lets them do `action` with this ticket;
     AccessDenied with the rule's words otherwise (anyone without a staff role)."""
-    member = staff_member(user)
-    if member is None:
-        raise AccessDenied(REFUSALS[action])
     holders = CaseHolders(handler_id=ticket.assignee_id, team_id=ticket.team_id)
-    check_relations(member, holders, RULES[action], REFUSALS[action])
-    return member
+    return check_member_access(user, holders, RULES[action], REFUSALS[action])
 
 
 def may(*, user, ticket: Ticket, action: TicketAction) -> bool:
     """Whether `check_ticket_access` would let the user do `action`."""
-    try:
-        check_ticket_access(user=user, ticket=ticket, action=action)
-    except AccessDenied:
-        return False
-    return True
+    return allows(check_ticket_access, user=user, ticket=ticket, action=action)
 
 
 def may_use_tickets(user) -> bool:
