@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonText
 from helpdesk.api.serializers import CustomerRef, TeamRef, UserRef
 
 from .models import ChatMessage, ChatSession, Redaction, Sender
@@ -22,7 +23,7 @@ class ChatOutput(serializers.ModelSerializer):
     customer = CustomerRef(help_text="Who the chat is with.")
     team = TeamRef(allow_null=True, help_text="The team whose queue it is in, if any.")
     agent = ChatUserRef(allow_null=True, help_text="The agent who took it, if any.")
-    policy_version = serializers.CharField(
+    policy_version = JsonText(
         source="policy_version.version", help_text="The policy version it started under."
     )
     message_count = serializers.IntegerField(
@@ -121,10 +122,8 @@ class RedactionOutput(serializers.ModelSerializer):
 
 
 class ChatDetailOutput(ChatOutput):
-    summary = serializers.CharField(help_text="The agent's closing summary ('' until closed).")
-    escalation_notes = serializers.CharField(
-        help_text="Why it was escalated (redacted); '' if it was not."
-    )
+    summary = JsonText(help_text="The agent's closing summary ('' until closed).")
+    escalation_notes = JsonText(help_text="Why it was escalated (redacted); '' if it was not.")
     transcript = TranscriptLineOutput(
         source="transcript_lines", many=True, help_text="Every line, in `seq` order."
     )
@@ -147,7 +146,7 @@ class ChatDetailOutput(ChatOutput):
 class OfflineMessageOutput(serializers.Serializer):
     ticket_id = serializers.IntegerField(help_text="The ticket's id (GET /api/v1/tickets/{id}/).")
     number = serializers.IntegerField(help_text="The ticket number.")
-    reference = serializers.CharField(help_text="What the customer sees, e.g. '#1042'.")
+    reference = JsonText(help_text="What the customer sees, e.g. '#1042'.")
     customer_id = serializers.IntegerField(help_text="The customer it was filed for.")
 
 
@@ -155,22 +154,22 @@ class OfflineMessageOutput(serializers.Serializer):
 
 
 class OfflineMessageInput(serializers.Serializer):
-    name = serializers.CharField(
+    name = JsonText(
         required=False, allow_blank=True, max_length=200, help_text="The customer's name."
     )
-    email = serializers.CharField(
+    email = JsonText(
         required=False,
         allow_blank=True,
         max_length=254,
         help_text="Their email address, to reply to (required unless `phone` is given).",
     )
-    phone = serializers.CharField(
+    phone = JsonText(
         required=False,
         allow_blank=True,
         max_length=40,
         help_text="A number to call back on: the ticket becomes a callback request.",
     )
-    text = serializers.CharField(
+    text = JsonText(
         help_text="The message (at most CHAT_MAX_MESSAGE_CHARS, 2000 by default); card and "
         "identity numbers are masked before it is stored."
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonBoolean, JsonText
 from helpdesk.api.filters import IdFilter
 from helpdesk.api.serializers import (
     CustomerDetailsInput,
@@ -41,7 +42,7 @@ class ComplaintOutput(serializers.ModelSerializer):
     source = serializers.SerializerMethodField(
         help_text="The ticket or chat it came from, as `app_label.model:id`, or null."
     )
-    policy_version = serializers.CharField(
+    policy_version = JsonText(
         source="policy_version.version", help_text="The policy version it was logged under."
     )
     next_deadline = serializers.SerializerMethodField(
@@ -122,7 +123,7 @@ class ComplaintOutput(serializers.ModelSerializer):
             "updated_at": {"help_text": "When it last changed (UTC)."},
         }
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(JsonText(allow_null=True))
     def get_source(self, complaint) -> str | None:
         if complaint.source_type_id is None:
             return None
@@ -135,7 +136,7 @@ class ComplaintOutput(serializers.ModelSerializer):
         due = complaint.next_deadline()
         return serializers.DateTimeField().to_representation(due) if due else None
 
-    @extend_schema_field(serializers.BooleanField())
+    @extend_schema_field(JsonBoolean())
     def get_overdue(self, complaint) -> bool:
         due = complaint.next_deadline()
         return due is not None and due < timezone.now()
@@ -195,7 +196,7 @@ class LetterOutput(serializers.ModelSerializer):
             "email_error": {"help_text": "Why emailing failed, if it did."},
         }
 
-    @extend_schema_field(serializers.BooleanField())
+    @extend_schema_field(JsonBoolean())
     def get_has_enclosure(self, letter) -> bool:
         return bool(letter.enclosure)
 
@@ -234,10 +235,8 @@ class ComplaintLogInput(serializers.Serializer):
     severity = serializers.ChoiceField(
         choices=Severity.choices, default=Severity.MEDIUM, help_text="low, medium, high, critical."
     )
-    description = serializers.CharField(
-        max_length=50_000, help_text="The complaint, in the customer's terms."
-    )
-    desired_outcome = serializers.CharField(
+    description = JsonText(max_length=50_000, help_text="The complaint, in the customer's terms.")
+    desired_outcome = JsonText(
         required=False, allow_blank=True, max_length=10_000, help_text="What the customer wants."
     )
     owner_id = serializers.PrimaryKeyRelatedField(
@@ -247,7 +246,7 @@ class ComplaintLogInput(serializers.Serializer):
     received_at = serializers.DateTimeField(
         required=False, help_text="When it was received (not in the future); default now."
     )
-    source = serializers.CharField(
+    source = JsonText(
         required=False,
         allow_blank=True,
         max_length=100,
@@ -271,7 +270,7 @@ class LetterInput(serializers.Serializer):
         choices=SentVia.choices,
         help_text="email (the customer needs an address) or post (recorded as posted).",
     )
-    body = serializers.CharField(
+    body = JsonText(
         required=False,
         allow_blank=True,
         max_length=50_000,
@@ -290,25 +289,25 @@ class HoldingLetterInput(LetterInput):
 
 
 class ComplaintResolveInput(LetterInput):
-    outcome = serializers.CharField(max_length=10_000, help_text="What was found and decided.")
+    outcome = JsonText(max_length=10_000, help_text="What was found and decided.")
     root_cause = serializers.ChoiceField(choices=RootCause.choices, help_text="The root cause.")
     remedy = serializers.ChoiceField(choices=Remedy.choices, help_text="What the customer gets.")
 
 
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField(
+    note = JsonText(
         required=False, allow_blank=True, max_length=10_000, help_text="An optional note."
     )
 
 
 class CloseInput(NoteInput):
-    customer_satisfied = serializers.BooleanField(
+    customer_satisfied = JsonBoolean(
         allow_null=True, default=None, help_text="Whether the customer is satisfied; null: unknown."
     )
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=10_000, help_text="Why (required).")
+    reason = JsonText(max_length=10_000, help_text="Why (required).")
 
 
 # -- filters --------------------------------------------------------------------------------

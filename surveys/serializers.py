@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonText
 from helpdesk.api.serializers import CustomerRef, TeamRef, UserRef
 from helpdesk.models.people import Channel
 
@@ -28,7 +29,7 @@ class SurveyAgentRef(UserRef):
 
 
 class SurveyFollowUpRef(serializers.ModelSerializer):
-    status = serializers.CharField(help_text="open or closed.")
+    status = JsonText(help_text="open or closed.")
 
     class Meta:
         model = FollowUp
@@ -48,7 +49,7 @@ class SurveyResponseOutput(serializers.ModelSerializer):
     conversation_id = serializers.IntegerField(
         source="invitation.conversation_id", help_text="Its id (a ticket's or a chat's)."
     )
-    channel = serializers.CharField(
+    channel = JsonText(
         source="invitation.channel", help_text="The conversation's channel: chat, email, ..."
     )
     customer = CustomerRef(source="invitation.customer", help_text="Who answered.")
@@ -128,11 +129,11 @@ class SurveyFiguresOutput(serializers.Serializer):
 
 
 class SurveyGroupOutput(SurveyFiguresOutput):
-    key = serializers.CharField(
+    key = JsonText(
         help_text="The group: an agent's id (their name when they have none), a channel, or "
         "the period's first day (YYYY-MM-DD)."
     )
-    label = serializers.CharField(
+    label = JsonText(
         help_text="As the supervisors' page names it: the agent's name, the channel's name, or "
         "the period's first day."
     )
@@ -140,7 +141,7 @@ class SurveyGroupOutput(SurveyFiguresOutput):
         allow_null=True,
         help_text="group_by=agent: the agent's id (null for conversations without one).",
     )
-    channel = serializers.CharField(allow_null=True, help_text="group_by=channel: the channel.")
+    channel = JsonText(allow_null=True, help_text="group_by=channel: the channel.")
     period_start = serializers.DateTimeField(
         allow_null=True, help_text="group_by=period: when the week or month starts (UTC)."
     )
@@ -150,8 +151,8 @@ class SurveyAggregatesOutput(serializers.Serializer):
     # `from` and `to` are Python keywords: declared through the class body's namespace.
     locals()["from"] = serializers.DateTimeField(help_text="The period's start (UTC), inclusive.")
     locals()["to"] = serializers.DateTimeField(help_text="The period's end (UTC), exclusive.")
-    group_by = serializers.CharField(help_text="agent, channel or period.")
-    period = serializers.CharField(
+    group_by = JsonText(help_text="agent, channel or period.")
+    period = JsonText(
         allow_null=True, help_text="week or month with group_by=period; null otherwise."
     )
     scale = serializers.IntegerField(help_text="Scores run from 1 to this (the policy's scale).")

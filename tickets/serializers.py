@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonBoolean, JsonText
 from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
 from helpdesk.api.serializers import (
     CustomerDetailsInput,
@@ -32,20 +33,18 @@ def staff_users():
 
 
 class TicketOutput(serializers.ModelSerializer):
-    reference = serializers.CharField(help_text="What the customer sees, e.g. '#1042'.")
+    reference = JsonText(help_text="What the customer sees, e.g. '#1042'.")
     customer = CustomerRef(help_text="Whose request it is.")
     team = TeamRef(allow_null=True, help_text="The team it is with, if any.")
     assignee = UserRef(allow_null=True, help_text="The agent it is assigned to, if any.")
-    policy_version = serializers.CharField(
+    policy_version = JsonText(
         source="policy_version_number", help_text="The policy version it was opened under."
     )
     next_due_at = serializers.DateTimeField(
         source="next_due", allow_null=True, help_text="When its soonest running target is due."
     )
-    next_target = serializers.CharField(
-        allow_null=True, help_text="That target, e.g. email.first_response."
-    )
-    breached = serializers.BooleanField(help_text="Whether an open target has been missed.")
+    next_target = JsonText(allow_null=True, help_text="That target, e.g. email.first_response.")
+    breached = JsonBoolean(help_text="Whether an open target has been missed.")
 
     class Meta:
         model = Ticket
@@ -223,10 +222,10 @@ class TicketEventOutput(serializers.ModelSerializer):
 
 
 class TimelineEntryOutput(serializers.Serializer):
-    kind = serializers.CharField(help_text="message, event, call, voicemail or callback.")
+    kind = JsonText(help_text="message, event, call, voicemail or callback.")
     at = serializers.DateTimeField(help_text="When it happened (UTC).")
     id = serializers.IntegerField(help_text="The message's, event's, call's ... id.")
-    summary = serializers.CharField(help_text="One line about it.")
+    summary = JsonText(help_text="One line about it.")
     message = MessageOutput(allow_null=True, help_text="For kind 'message'.")
     event = TicketEventOutput(allow_null=True, help_text="For kind 'event'.")
 
@@ -235,7 +234,7 @@ class TimelineEntryOutput(serializers.Serializer):
 
 
 class TicketCreateInput(serializers.Serializer):
-    subject = serializers.CharField(max_length=300, help_text="What the request is about.")
+    subject = JsonText(max_length=300, help_text="What the request is about.")
     channel = serializers.ChoiceField(
         choices=TicketChannel.choices,
         default=TicketChannel.API,
@@ -292,7 +291,7 @@ class TicketUpdateInput(serializers.Serializer):
 
 
 class TextInput(serializers.Serializer):
-    text = serializers.CharField(max_length=50_000, help_text="The message's text.")
+    text = JsonText(max_length=50_000, help_text="The message's text.")
 
 
 class AssignInput(serializers.Serializer):
@@ -302,13 +301,13 @@ class AssignInput(serializers.Serializer):
 
 
 class EscalateInput(serializers.Serializer):
-    notes = serializers.CharField(
+    notes = JsonText(
         max_length=10_000, help_text="Why: required, an escalation without notes is refused."
     )
 
 
 class ResolveInput(serializers.Serializer):
-    summary = serializers.CharField(max_length=10_000, help_text="The resolution, required.")
+    summary = JsonText(max_length=10_000, help_text="The resolution, required.")
 
 
 # -- filters --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ per key, the error body, and every time rendered in UTC (ISO 8601, `Z`)."""
 from datetime import UTC
 
 from django.utils import timezone
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
@@ -16,27 +16,6 @@ from .pagination import ApiCursorPagination
 from .parsers import BoundedJSONParser
 from .permissions import ScopeOrRole
 from .throttling import ApiKeyRateThrottle
-
-
-def _json_type_only(field_class, kind: type) -> None:
-    """DRF turns a JSON number into text (`"text": -214` is saved as "-214") and 0/1 or
-    "yes" into booleans; the schema says text or boolean, so any other JSON type is a 400 like
-    every wrong type. The API reads JSON only (`parsers`), so a value's type is the client's."""
-    to_internal_value = field_class.to_internal_value
-    if getattr(to_internal_value, "json_type_only", False):
-        return
-
-    def check(self, data):
-        if not isinstance(data, kind):
-            self.fail("invalid")
-        return to_internal_value(self, data)
-
-    check.json_type_only = True
-    field_class.to_internal_value = check
-
-
-_json_type_only(serializers.CharField, str)
-_json_type_only(serializers.BooleanField, bool)
 
 
 class ApiView(APIView):

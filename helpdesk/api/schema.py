@@ -3,15 +3,17 @@
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonText
+
 
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(
+    code = JsonText(
         help_text="Machine-readable: invalid, not_found, not_authenticated, "
         "authentication_failed, permission_denied, throttled, idempotency_key_reused, ..."
     )
-    message = serializers.CharField(help_text="What went wrong, for a person.")
+    message = JsonText(help_text="What went wrong, for a person.")
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=JsonText()),
         help_text="For a 400: each bad field (nested ones as `customer.email`) with its messages.",
     )
 
@@ -50,9 +52,7 @@ def responses(ok: dict, *codes: int) -> dict:
     return {**ok, **errors(*codes)}
 
 
-DETAIL_OK = inline_serializer(
-    "Detail", {"detail": serializers.CharField(help_text="What was done.")}
-)
+DETAIL_OK = inline_serializer("Detail", {"detail": JsonText(help_text="What was done.")})
 
 
 def paginated(serializer_class, name: str):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from helpdesk.api.fields import JsonText
 from helpdesk.models import Customer, Team
 from helpdesk.services.people import find_or_create_customer
 
@@ -10,16 +11,14 @@ class CustomerDetailsInput(serializers.Serializer):
     """A customer given by their details: found by email, then phone (then external id), and
     created if nobody matches (helpdesk.services.people.find_or_create_customer)."""
 
-    name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Their name."
-    )
-    email = serializers.CharField(
+    name = JsonText(required=False, allow_blank=True, max_length=200, help_text="Their name.")
+    email = JsonText(
         required=False, allow_blank=True, max_length=254, help_text="Their email address."
     )
-    phone = serializers.CharField(
+    phone = JsonText(
         required=False, allow_blank=True, max_length=40, help_text="Their phone number."
     )
-    external_id = serializers.CharField(
+    external_id = JsonText(
         required=False, allow_blank=True, max_length=100, help_text="Your own id for them."
     )
 
@@ -70,4 +69,4 @@ class UserRef(serializers.Serializer):
     """A member of staff as every app's output names them."""
 
     id = serializers.IntegerField(help_text="The user's id.")
-    username = serializers.CharField(help_text="Their username.")
+    username = JsonText(help_text="Their username.")

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from helpdesk.api.fields import JsonText
 from helpdesk.customer_access import (
     READ_ROLES,
     UPDATE_ROLES,
@@ -38,19 +39,17 @@ class CustomerOutput(serializers.ModelSerializer):
 
 
 class CustomerInput(serializers.Serializer):
-    name = serializers.CharField(
+    name = JsonText(
         required=False, allow_blank=True, max_length=200, help_text="Used to greet them."
     )
-    email = serializers.CharField(
-        required=False, allow_blank=True, max_length=254, help_text="Email address."
-    )
-    phone = serializers.CharField(
+    email = JsonText(required=False, allow_blank=True, max_length=254, help_text="Email address.")
+    phone = JsonText(
         required=False,
         allow_blank=True,
         max_length=40,
         help_text="Phone number: digits, optionally a leading + and spaces, dashes, brackets.",
     )
-    external_id = serializers.CharField(
+    external_id = JsonText(
         required=False, allow_blank=True, max_length=100, help_text="Your own id for them."
     )
 

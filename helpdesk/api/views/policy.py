@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from helpdesk.api.fields import JsonText
 from helpdesk.models import PolicyVersion, Scope
 from helpdesk.policy import PolicyError
 from helpdesk.selectors.policy import policy_version_history
@@ -23,7 +24,7 @@ EXAMPLE_START = "2026-11-20T17:00:00+00:00"
 
 
 class PolicyVersionOutput(serializers.ModelSerializer):
-    status = serializers.CharField(help_text="in force, scheduled or superseded.")
+    status = JsonText(help_text="in force, scheduled or superseded.")
 
     class Meta:
         model = PolicyVersion
@@ -48,10 +49,10 @@ class PolicyVersionOutput(serializers.ModelSerializer):
 
 class PolicyInForceOutput(PolicyVersionOutput):
     targets = serializers.DictField(
-        child=serializers.CharField(),
+        child=JsonText(),
         help_text="Every target the policy sets, e.g. {'email.first_response': '8h'}.",
     )
-    document = serializers.CharField(help_text="The policy document (TOML) as published.")
+    document = JsonText(help_text="The policy document (TOML) as published.")
     parsed = serializers.JSONField(help_text="The document's parsed, validated form.")
 
     class Meta(PolicyVersionOutput.Meta):
@@ -59,8 +60,8 @@ class PolicyInForceOutput(PolicyVersionOutput):
 
 
 class DeadlineInput(serializers.Serializer):
-    target = serializers.CharField(help_text="SECTION.TARGET, e.g. email.first_response.")
-    start = serializers.CharField(help_text=f"ISO 8601 with a UTC offset, e.g. {EXAMPLE_START}.")
+    target = JsonText(help_text="SECTION.TARGET, e.g. email.first_response.")
+    start = JsonText(help_text=f"ISO 8601 with a UTC offset, e.g. {EXAMPLE_START}.")
 
     def validate_start(self, value: str) -> datetime:
         try:
@@ -77,10 +78,10 @@ class DeadlineInput(serializers.Serializer):
 
 
 class DeadlineOutput(serializers.Serializer):
-    target = serializers.CharField(help_text="The target asked for.")
+    target = JsonText(help_text="The target asked for.")
     start = serializers.DateTimeField(help_text="The clock's start (UTC).")
     due_at = serializers.DateTimeField(help_text="When the target is due (UTC).")
-    policy_version = serializers.CharField(help_text="The version whose rules were used.")
+    policy_version = JsonText(help_text="The version whose rules were used.")
 
 
 class PolicyAccess:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from helpdesk.api.fields import JsonText
 from helpdesk.models import Scope
 from helpdesk.selectors.reports import first_response_times, sla_compliance
 
@@ -36,8 +37,8 @@ class PeriodInput(serializers.Serializer):
 
 
 class ComplianceOutput(serializers.Serializer):
-    target = serializers.CharField(help_text="e.g. email.first_response.")
-    channel = serializers.CharField(help_text="The target's section: chat, email, phone, ...")
+    target = JsonText(help_text="e.g. email.first_response.")
+    channel = JsonText(help_text="The target's section: chat, email, phone, ...")
     met = serializers.IntegerField(help_text="Clocks stopped in time.")
     breached = serializers.IntegerField(help_text="Clocks whose target was missed.")
     running = serializers.IntegerField(help_text="Clocks not decided yet (running or paused).")
@@ -47,7 +48,7 @@ class ComplianceOutput(serializers.Serializer):
 
 
 class ResponseTimesOutput(serializers.Serializer):
-    channel = serializers.CharField(help_text="chat, email, phone, ...")
+    channel = JsonText(help_text="chat, email, phone, ...")
     count = serializers.IntegerField(help_text="First responses given in the period.")
     median_seconds = serializers.FloatField(
         allow_null=True, help_text="Median time to first response, seconds (paused time out)."

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from helpdesk.api.fields import JsonBoolean, JsonText
 from helpdesk.models import Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.webhooks import EVENTS
 from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
@@ -35,7 +36,7 @@ class SubscriptionOutput(serializers.ModelSerializer):
 
 
 class SubscriptionCreatedOutput(SubscriptionOutput):
-    secret = serializers.CharField(help_text="Signs the deliveries; shown only here, once.")
+    secret = JsonText(help_text="Signs the deliveries; shown only here, once.")
 
     class Meta(SubscriptionOutput.Meta):
         fields = [*SubscriptionOutput.Meta.fields, "secret"]
@@ -54,11 +55,11 @@ class SubscriptionInput(serializers.Serializer):
         min_length=1,  # documented as minItems
         help_text=EVENT_HELP,
     )
-    is_active = serializers.BooleanField(default=True, help_text="false pauses deliveries.")
-    description = serializers.CharField(
+    is_active = JsonBoolean(default=True, help_text="false pauses deliveries.")
+    description = JsonText(
         required=False, allow_blank=True, max_length=200, help_text="What receives them."
     )
-    secret = serializers.CharField(
+    secret = JsonText(
         required=False,
         min_length=16,
         max_length=128,
