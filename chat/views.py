@@ -57,6 +57,18 @@ def _limit(request, scope: str, rate: str, detail: str) -> None:
     ratelimit.check(scope, ratelimit.client_address(request), rate=rate, detail=detail)
 
 
+def _limited_body(request, scope: str, rate: str, detail: str) -> tuple[dict, JsonResponse | None]:
+    """A public endpoint's request counted on `scope` per address, then its body: the fields,
+    or the answer to give instead (429 past `rate`, 400 for a bad body)."""
+    try:
+        _limit(request, scope, rate, detail)
+        return _body(request), None
+    except ratelimit.RateLimitExceeded as error:
+        return {}, ratelimit.too_many_requests(error)
+    except BadBody as error:
+        return {}, _bad_body(error)
+
+
 def _invalid(error: ValidationError) -> JsonResponse:
     return JsonResponse({"error": "invalid", "detail": " ".join(error.messages)}, status=400)
 
@@ -86,13 +98,11 @@ def start_view(request):
     live chat is closed (the widget then offers to leave a message). With the widget's `visit`
     token, the chat belongs to that visit (and goes first to the agent who invited them).
     At most CHAT_START_RATE per address (429 with Retry-After past it)."""
-    try:
-        _limit(request, "chat-start", settings.CHAT_START_RATE, "Too many chats started.")
-        data = _body(request)
-    except ratelimit.RateLimitExceeded as error:
-        return ratelimit.too_many_requests(error)
-    except BadBody as error:
-        return _bad_body(error)
+    data, refusal = _limited_body(
+        request, "chat-start", settings.CHAT_START_RATE, "Too many chats started."
+    )
+    if refusal is not None:
+        return refusal
     if not data.get("name", "").strip() or not data.get("email", "").strip():
         return JsonResponse({"error": "invalid", "detail": "Name and email, please."}, status=400)
     details = {"name": data["name"], "email": data["email"], "question": data.get("question", "")}
@@ -131,13 +141,11 @@ def start_view(request):
 def leave_message_view(request):
     """A message (or callback request) left outside service hours: it becomes a ticket. At
     most CHAT_LEAVE_MESSAGE_RATE per address (429 with Retry-After past it)."""
-    try:
-        _limit(request, "chat-message", settings.CHAT_LEAVE_MESSAGE_RATE, "Too many messages left.")
-        data = _body(request)
-    except ratelimit.RateLimitExceeded as error:
-        return ratelimit.too_many_requests(error)
-    except BadBody as error:
-        return _bad_body(error)
+    data, refusal = _limited_body(
+        request, "chat-message", settings.CHAT_LEAVE_MESSAGE_RATE, "Too many messages left."
+    )
+    if refusal is not None:
+        return refusal
     try:
         ticket = services.leave_message(
             name=data.get("name", ""),
