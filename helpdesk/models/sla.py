@@ -18,6 +18,9 @@ class ClockOutcome(models.TextChoices):
     PENDING = "pending", "Pending"
     MET = "met", "Met"
     BREACHED = "breached", "Breached"
+    # Neither met nor breached: the target stopped applying (the chat was left as a message,
+    # the customer went away before an answer). `Clock.cancel_reason` says why.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Clock(models.Model):
@@ -56,6 +59,9 @@ class Clock(models.Model):
     )
     stopped_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the target stopped applying, if cancelled."
+    )
     escalation_level = models.PositiveSmallIntegerField(
         default=0, help_text="How many escalation levels have fired."
     )

@@ -6,6 +6,7 @@ Channel apps call these services and register what a breach does in `helpdesk.sl
 from .breach import ESCALATION_KIND, WARNING_KIND, Advanced, advance_clocks, check_clock
 from .clocks import (
     assign_clocks_for,
+    cancel_clocks_for,
     pause_clock,
     resume_clock,
     start_clock,
@@ -23,6 +24,7 @@ __all__ = [
     "SweepReport",
     "advance_clocks",
     "assign_clocks_for",
+    "cancel_clocks_for",
     "check_clock",
     "pause_clock",
     "latest_clocks",

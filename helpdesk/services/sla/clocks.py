@@ -266,6 +266,40 @@ def stop_clocks_for(
         return [_stop_locked(clock, at=at) for clock in clocks.order_by("pk")]
 
 
+def cancel_clocks_for(
+    *,
+    case: models.Model,
+    reason: str,
+    targets: Iterable[str] | None = None,
+    at: datetime | None = None,
+) -> list[Clock]:
+    """End every clock of `case` not yet stopped (only those of `targets`, if given) as
+    cancelled with `reason`: the target stopped applying and was neither met nor missed (a chat
+    left as a message, a customer gone before anyone answered).
+
+    Rules: a clock whose due time passed before `at` breached first, with the escalation levels
+    due by `at`, exactly as the sweep would have, and stays breached (a missed promise is never
+    rewritten); only a pending clock becomes cancelled. Stopped clocks are unchanged.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a cancelled clock needs a reason")
+    at = at or timezone.now()
+    with transaction.atomic(savepoint=False):
+        clocks = _clocks_of(case).select_for_update(of=("self",)).exclude(state=ClockState.STOPPED)
+        if targets is not None:
+            clocks = clocks.filter(target__in=list(targets))
+        ended = []
+        for clock in clocks.order_by("pk"):
+            if clock.state == ClockState.RUNNING and clock.due_at < at:
+                advance_clocks([clock], now=at, policies=PolicyCache())
+            if clock.outcome == ClockOutcome.PENDING:
+                clock.outcome = ClockOutcome.CANCELLED
+                clock.cancel_reason = reason[:200]
+            ended.append(_stop_locked(clock, at=at))
+        return ended
+
+
 @transaction.atomic
 def assign_clocks_for(*, case: models.Model, assignee, targets: Iterable[str] | None = None) -> int:
     """Make `assignee` (a user, or None) answerable for the open clocks of `case` (only those
