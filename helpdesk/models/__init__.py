@@ -3,7 +3,7 @@
 from .api import ApiKey, IdempotencyRecord, Scope
 from .knowledge import Article, CannedResponse
 from .people import AgentProfile, Customer, Interaction, Presence, Role, Team
-from .policy import PolicyVersion
+from .policy import PolicyReview, PolicyVersion
 from .sla import Clock, ClockEscalation, Notification
 from .webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -19,6 +19,7 @@ __all__ = [
     "IdempotencyRecord",
     "Interaction",
     "Notification",
+    "PolicyReview",
     "PolicyVersion",
     "Presence",
     "Role",

@@ -30,6 +30,12 @@ class Channel(models.TextChoices):
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    calendar = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The policy's named calendar this team works to (its [calendars.NAME]); "
+        "blank: the policy's default [calendar].",
+    )
 
     class Meta:
         ordering = ["name"]

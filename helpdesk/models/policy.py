@@ -28,3 +28,26 @@ class PolicyVersion(models.Model):
 
     def __str__(self):
         return f"Policy {self.version} (effective {self.effective:%Y-%m-%d})"
+
+
+class PolicyReview(models.Model):
+    """A recorded review of a policy version (`document.review_every_months`): the version is
+    read again and kept as it is. The next review falls due that many months after the latest."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_by = models.CharField(max_length=200, help_text="Who reviewed it.")
+    note = models.TextField(help_text="What the review found.")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recorded_policy_reviews",
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self):
+        return f"Review of policy {self.version.version} by {self.reviewed_by}"

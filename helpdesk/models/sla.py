@@ -43,6 +43,17 @@ class Clock(models.Model):
         default=1, help_text="1 when the case opens; one more each time it is reopened."
     )
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    # The terms the target runs on, fixed when it starts (or retargeted): the case's priority
+    # (a complaint's severity) picks the duration, its team's calendar the hours that count.
+    priority = models.CharField(
+        max_length=20, blank=True, help_text="The case's priority the target runs for, if any."
+    )
+    severity = models.CharField(
+        max_length=20, blank=True, help_text="The complaint's severity the target runs for."
+    )
+    calendar = models.CharField(
+        max_length=50, blank=True, help_text="The named calendar; blank: the policy's [calendar]."
+    )
 
     state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
     outcome = models.CharField(
