@@ -34,12 +34,22 @@ from .model import (
     ServicePolicy,
     SurveysPolicy,
 )
+from .privacy import read_privacy, read_retention
 from .reader import TomlReader, show, too_many
 
 _INTERVAL = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
 _CHAT_ONLY = ("wait_notice_after", "offer_message_after", "max_concurrent_per_agent", "greeting")
 _KEYS = {  # the keys each table may hold, from the dataclasses they fill
-    "": ("document", "calendar", "channels", "complaints", "escalation", "surveys"),
+    "": (
+        "document",
+        "calendar",
+        "channels",
+        "complaints",
+        "escalation",
+        "surveys",
+        "privacy",
+        "retention",
+    ),
     "document": tuple(f.name for f in fields(Document)),
     "calendar": ("timezone", "working_days", "holidays", "hours"),
     "channel": tuple(f.name for f in fields(ChannelPolicy) if f.name not in _CHAT_ONLY),
@@ -101,6 +111,8 @@ class _Reader(TomlReader):
         complaints = None if complaints_table is None else self.complaints(complaints_table)
         escalation = self.escalation(data.get("escalation", []))
         surveys = self.surveys(self.table(data, "surveys") or {})
+        privacy = read_privacy(self, self.table(data, "privacy"))
+        retention = read_retention(self, self.table(data, "retention"))
         if calendar is not None:
             self.servable(calendar)
         if self.problems:
@@ -113,6 +125,8 @@ class _Reader(TomlReader):
             complaints=complaints,
             escalation=escalation,
             surveys=surveys,
+            privacy=privacy,
+            retention=retention,
         )
 
     def document(self, t: dict[str, Any] | None) -> Document | None:

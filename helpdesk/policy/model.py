@@ -19,6 +19,7 @@ from typing import Any
 from .calendar import WEEKDAYS, Calendar
 from .durations import Duration, parse_duration
 from .errors import UnknownTarget
+from .privacy import PrivacyPolicy, RetentionPolicy
 
 CHANNELS = ("chat", "email", "phone")
 CHANNEL_TARGETS = ("acknowledge", "first_response", "resolution")
@@ -103,6 +104,8 @@ class ServicePolicy:
     complaints: ComplaintsPolicy | None = None
     escalation: tuple[EscalationLevel, ...] = ()
     surveys: SurveysPolicy = field(default_factory=SurveysPolicy)
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     _targets: Mapping[str, Duration] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -124,7 +127,10 @@ class ServicePolicy:
     def __reduce__(self):
         # A mappingproxy cannot be pickled (Django's cache pickles): rebuild from a plain dict.
         fields = (self.document, self.calendar, dict(self.channels), self.complaints)
-        return (type(self), (*fields, self.escalation, self.surveys))
+        return (
+            type(self),
+            (*fields, self.escalation, self.surveys, self.privacy, self.retention),
+        )
 
     def target(self, name: str) -> Duration:
         """The duration of target `name` ("chat.first_response"); UnknownTarget when the format
@@ -177,6 +183,8 @@ class ServicePolicy:
             "complaints": None if self.complaints is None else _plain(self.complaints),
             "escalation": [_plain(level) for level in self.escalation],
             "surveys": _plain(self.surveys),
+            "privacy": {"mask": list(self.privacy.mask)},
+            "retention": self.retention.to_dict(),
         }
 
 
