@@ -101,7 +101,8 @@ class Calendar:
         at the next opening, and "0s" is due at the start, or at the next opening when closed.
         Calendar days are elapsed time. "Nwd" is due at midnight, local time, at the close of
         the Nth working day after the day of `start` (that day never counts); "0wd" is due at
-        the close of the day of `start` itself.
+        the close of the day of `start` itself. Months (the `policy.review` target) are due at
+        the same local wall time N months later, the day clamped to the month's end.
         """
         u = _us(start)
         kind = duration.kind
@@ -111,6 +112,8 @@ class Calendar:
             return _utc(u + duration.amount * _SECOND)
         if kind == "working_days":
             return _utc(self._working_days_end(start, duration.amount))
+        if kind == "months":
+            return self._months_later(start, duration.amount)
         raise ValueError(f"unknown duration kind {kind!r}")
 
     def is_open(self, at: datetime) -> bool:
@@ -196,6 +199,19 @@ class Calendar:
             return self.add_service_seconds(start, fraction * duration.amount)
         u = _us(start)
         return _utc(u + round(fraction * (_us(due_at) - u)))
+
+    def _months_later(self, start: datetime, count: int) -> datetime:
+        local = start.astimezone(self.zone)
+        try:
+            day = add_months(local.date(), count)
+        except (ValueError, OverflowError):
+            raise PolicyError("calendar: the date falls outside the years 1 to 9999") from None
+        # The same wall time; one that a clock change skips or repeats is read as _instant reads
+        # it (the change's moment, the first occurrence).
+        minute = local.hour * 60 + local.minute
+        return _utc(
+            self._instant(day.toordinal(), minute) + local.second * _SECOND + local.microsecond
+        )
 
     # -- the hot path -------------------------------------------------------------------------
 
@@ -299,3 +315,16 @@ class Calendar:
     def _wall(self, us: int) -> datetime:
         """The naive local wall-clock time at instant `us`."""
         return _utc(us).astimezone(self.zone).replace(tzinfo=None)
+
+
+def add_months(day: date, count: int) -> date:
+    """`day` moved on `count` calendar months, clamped to the end of a shorter month:
+    2026-01-31 + 1 month is 2026-02-28; 2028-01-31 + 1 month is 2028-02-29."""
+    index = day.year * 12 + day.month - 1 + count
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise ValueError(f"{day.isoformat()} + {count} months is outside the years 1 to 9999")
+    # The first of the next month less one day is the last of this one (December: always 31).
+    last = 31 if month == 12 else (date(year, month + 1, 1) - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))

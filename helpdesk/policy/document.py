@@ -7,42 +7,50 @@ zones, service-hour intervals and the enumerations are well formed; and the cale
 durations set (service hours somewhere in the week for service time, a working day for "wd").
 """
 
-import re
 import string
 import tomllib
 from dataclasses import fields
 from os import PathLike
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .calendar import WEEKDAYS, Calendar
-from .durations import parse_duration
+from .durations import Duration, parse_duration
 from .errors import PolicyError
 from .limits import MAX_DOCUMENT_BYTES, MAX_LIST_ENTRIES, check_document_bounds, too_deep
 from .model import (
+    CHANNEL_ONLY_TARGETS,
     CHANNEL_TARGETS,
     CHANNELS,
+    COMPLAINT_TARGETS,
     DEFAULT_GREETING,
     DEFAULT_QUESTION,
     GREETING_PLACEHOLDERS,
     NOTIFY,
+    PRIORITIES,
     REVIEW,
+    SEVERITIES,
     ChannelPolicy,
     ComplaintsPolicy,
     Document,
     EscalationLevel,
+    Override,
+    Overrides,
     ServicePolicy,
     SurveysPolicy,
 )
 from .privacy import read_privacy, read_retention
-from .reader import TomlReader, show, too_many
+from .read_calendar import CALENDAR_KEYS, CalendarReader
+from .reader import show, too_many
 
-_INTERVAL = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
 _CHAT_ONLY = ("wait_notice_after", "offer_message_after", "max_concurrent_per_agent", "greeting")
+# Keys that one channel only has: the others refuse them, naming the channel that has them.
+_ONLY_ON = {key: "chat" for key in _CHAT_ONLY} | {
+    key: channel for channel, keys in CHANNEL_ONLY_TARGETS.items() for key in keys
+}
 _KEYS = {  # the keys each table may hold, from the dataclasses they fill
     "": (
         "document",
         "calendar",
+        "calendars",
         "channels",
         "complaints",
         "escalation",
@@ -51,8 +59,8 @@ _KEYS = {  # the keys each table may hold, from the dataclasses they fill
         "retention",
     ),
     "document": tuple(f.name for f in fields(Document)),
-    "calendar": ("timezone", "working_days", "holidays", "hours"),
-    "channel": tuple(f.name for f in fields(ChannelPolicy) if f.name not in _CHAT_ONLY),
+    "calendar": CALENDAR_KEYS,
+    "channel": tuple(f.name for f in fields(ChannelPolicy) if f.name not in _ONLY_ON),
     "complaints": tuple(f.name for f in fields(ComplaintsPolicy)),
     "escalation": tuple(f.name for f in fields(EscalationLevel)),
     "surveys": tuple(f.name for f in fields(SurveysPolicy)),
@@ -93,13 +101,14 @@ def load_policy_file(path: str | PathLike[str]) -> ServicePolicy:
     return parse_policy(text)
 
 
-class _Reader(TomlReader):
+class _Reader(CalendarReader):
     """Reads the sections of the policy format."""
 
     def policy(self, data: dict[str, Any]) -> ServicePolicy:
         self.known(data, "", _KEYS[""])
         document = self.document(self.table(data, "document", required=True))
         calendar = self.calendar(self.table(data, "calendar", required=True))
+        calendars = self.calendars(self.table(data, "calendars"))
         channels_table = self.table(data, "channels") or {}
         self.known(channels_table, "channels", CHANNELS)
         channels = {
@@ -115,6 +124,8 @@ class _Reader(TomlReader):
         retention = read_retention(self, self.table(data, "retention"))
         if calendar is not None:
             self.servable(calendar)
+        for name, named in calendars.items():
+            self.servable(named, f"calendars.{name}")
         if self.problems:
             raise PolicyError(self.problems)
         assert document is not None and calendar is not None
@@ -127,6 +138,7 @@ class _Reader(TomlReader):
             surveys=surveys,
             privacy=privacy,
             retention=retention,
+            calendars=calendars,
         )
 
     def document(self, t: dict[str, Any] | None) -> Document | None:
@@ -147,101 +159,69 @@ class _Reader(TomlReader):
         }
         return None if None in values.values() else Document(**values)
 
-    def calendar(self, t: dict[str, Any] | None) -> Calendar | None:
-        if t is None:
-            return None
-        self.known(t, "calendar", _KEYS["calendar"])
-        zone = self.string(t, "calendar.timezone", required=True)
-        if zone is not None:
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                self.problem("calendar.timezone", f'"{zone}" is not a known IANA time zone')
-                zone = None
-        days = self.weekdays(t)
-        holidays = self.array(t, "holidays", "calendar", default=[]) or []
-        holiday_dates = [self.date(v, f"calendar.holidays[{i}]") for i, v in enumerate(holidays)]
-        hours = self.hours(self.table(t, "hours", "calendar", required=True))
-        if zone is None or days is None or hours is None or None in holiday_dates:
-            return None
-        return Calendar(zone, days, frozenset(holiday_dates), hours)
-
-    def weekdays(self, t: dict[str, Any]) -> frozenset[int] | None:
-        names = self.array(t, "working_days", "calendar", required=True)
-        if names is None:
-            return None
-        found: set[int] = set()
-        before = len(self.problems)
-        for i, name in enumerate(names):
-            path = f"calendar.working_days[{i}]"
-            if name not in WEEKDAYS:
-                self.problem(path, f"{show(name)} is not a weekday ({', '.join(WEEKDAYS)})")
-            elif WEEKDAYS.index(name) in found:
-                self.problem(path, f'"{name}" is listed twice')
-            else:
-                found.add(WEEKDAYS.index(name))
-        return frozenset(found) if len(self.problems) == before else None
-
-    def hours(self, t: dict[str, Any] | None) -> tuple[tuple[tuple[int, int], ...], ...] | None:
-        if t is None:
-            return None
-        self.known(t, "calendar.hours", WEEKDAYS)
-        before = len(self.problems)
-        week: list[tuple[tuple[int, int], ...]] = []
-        for day in WEEKDAYS:
-            path = f"calendar.hours.{day}"
-            spans: list[tuple[int, int, str]] = []
-            for i, text in enumerate(self.array(t, day, "calendar.hours", default=[]) or []):
-                span = self.interval(text, f"{path}[{i}]")
-                if span is not None:
-                    spans.append((*span, text))
-            spans.sort()
-            for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
-                if start < end:
-                    self.problem(path, f'"{first}" and "{second}" overlap')
-            week.append(tuple((a, b) for a, b, _ in spans))
-        return tuple(week) if len(self.problems) == before else None
-
-    def interval(self, text: Any, path: str) -> tuple[int, int] | None:
-        """An "HH:MM-HH:MM" interval as minutes; 24:00 only as an end; start before end."""
-        match = _INTERVAL.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            self.problem(path, f'{show(text)} is not an interval "HH:MM-HH:MM"')
-            return None
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-            self.problem(path, f'"{text}" is not an interval of times of day (00:00 to 24:00)')
-            return None
-        start, end = h1 * 60 + m1, h2 * 60 + m2
-        if start >= end:
-            self.problem(
-                path, f'"{text}": the start must come before the end (split it at midnight)'
-            )
-            return None
-        return start, end
-
     def channel(self, t: dict[str, Any] | None, name: str) -> ChannelPolicy | None:
         if t is None:
             return None
         p = f"channels.{name}"
-        chat = name == "chat"
-        if chat:
-            self.known(t, p, _KEYS["channel"] + _CHAT_ONLY)
-        else:
-            self.known(t, p, _KEYS["channel"], ignore=_CHAT_ONLY)
-            for key in t:
-                if key in _CHAT_ONLY:
-                    self.problem(f"{p}.{key}", "unknown key (only channels.chat has it)")
-        values: dict[str, Any] = {k: self.duration(t, f"{p}.{k}") for k in CHANNEL_TARGETS}
+        own = tuple(k for k, channel in _ONLY_ON.items() if channel == name)
+        self.known(t, p, _KEYS["channel"] + own, ignore=tuple(_ONLY_ON))
+        for key in t:
+            if key in _ONLY_ON and key not in own:
+                self.problem(f"{p}.{key}", f"unknown key (only channels.{_ONLY_ON[key]} has it)")
+        targets = _channel_targets(name)
+        values: dict[str, Any] = {k: self.target(t, f"{p}.{k}") for k in targets}
         values["survey"] = self.boolean(t, f"{p}.survey", default=False)
-        if chat:
+        if name == "chat":
             values["wait_notice_after"] = self.duration(t, f"{p}.wait_notice_after")
             values["offer_message_after"] = self.duration(t, f"{p}.offer_message_after")
             values["max_concurrent_per_agent"] = self.integer(
                 t, f"{p}.max_concurrent_per_agent", 1, minimum=1
             )
             values["greeting"] = self.greeting(t, f"{p}.greeting")
+        values["priority"] = self.overrides(t, p, "priority", PRIORITIES, targets)
         return ChannelPolicy(**values)
+
+    def target(self, t: dict[str, Any], path: str) -> Duration | None:
+        """A target's duration; `answer` (a call rings now) is elapsed time, not service time."""
+        if not path.endswith(".answer"):
+            return self.duration(t, path)
+        duration = self.duration(t, path)
+        if duration is None:
+            return None
+        self.durations.pop()  # not service time: no service hours are needed to end it
+        if duration.kind == "working_days":
+            self.problem(
+                path,
+                f'"{duration}" is working days; a call is answered in elapsed time '
+                '(e.g. "20s", "2m")',
+            )
+            return None
+        elapsed = Duration(kind="calendar", amount=duration.amount, text=duration.text)
+        self.durations.append((path, elapsed))
+        return elapsed
+
+    def overrides(
+        self, t: dict[str, Any], p: str, key: str, levels: tuple[str, ...], targets: tuple
+    ) -> Overrides:
+        """`[P.key.LEVEL]` tables (a priority's or severity's targets), in the order of
+        `levels`; an unknown level or key is a problem."""
+        table = self.table(t, key, p) or {}
+        kind = "a priority" if key == "priority" else "a severity"
+        for level in table:
+            if level not in levels:
+                self.problem(
+                    f"{p}.{key}.{level}", f"{show(level)} is not {kind} ({', '.join(levels)})"
+                )
+        found: list[tuple[str, Override]] = []
+        for level in levels:
+            path = f"{p}.{key}.{level}"
+            lt = self.table(table, level, f"{p}.{key}")
+            if lt is None:
+                continue
+            self.known(lt, path, targets)
+            values = {k: self.target(lt, f"{path}.{k}") for k in targets}
+            found.append((level, Override(**values)))
+        return tuple(found)
 
     def greeting(self, t: dict[str, Any], path: str) -> str | None:
         """A str.format template using only the GREETING_PLACEHOLDERS."""
@@ -266,6 +246,7 @@ class _Reader(TomlReader):
             resolution=self.duration(t, "complaints.resolution"),
             review=self.choice(t, "complaints.review", REVIEW, "weekly"),
             procedure=self.string(t, "complaints.procedure", default="") or "",
+            severity=self.overrides(t, "complaints", "severity", SEVERITIES, COMPLAINT_TARGETS),
         )
 
     def escalation(self, levels: Any) -> tuple[EscalationLevel, ...]:
@@ -300,18 +281,6 @@ class _Reader(TomlReader):
         follow_up = self.duration(t, "surveys.follow_up")
         return SurveysPolicy(expires, question, scale, below, follow_up)
 
-    def servable(self, calendar: Calendar) -> None:
-        """The calendar must be able to bring every duration set to an end."""
-        service = [p for p, d in self.durations if d.kind == "service"]
-        if service and not any(calendar.hours):
-            self.problem(
-                "calendar.hours",
-                f"no service hours on any day, but service-time durations are set: "
-                f"{', '.join(service)}",
-            )
-        working = [p for p, d in self.durations if d.kind == "working_days" and d.amount]
-        if working and not calendar.working_days:
-            self.problem(
-                "calendar.working_days",
-                f"no working days, but working-day durations are set: {', '.join(working)}",
-            )
+
+def _channel_targets(channel: str) -> tuple[str, ...]:
+    return CHANNEL_TARGETS + CHANNEL_ONLY_TARGETS.get(channel, ())

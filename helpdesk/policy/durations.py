@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-DurationKind = Literal["service", "calendar", "working_days"]
+# "months" is never written in a document: it is the kind of the `policy.review` target, made
+# from `document.review_every_months` (calendar months, the day clamped to the month's end).
+DurationKind = Literal["service", "calendar", "working_days", "months"]
 
 # Units, longest first so that "wd" wins over "d" in the pattern.
 _UNITS: dict[str, tuple[DurationKind, int]] = {
@@ -18,7 +20,7 @@ _PATTERN = re.compile(r"([0-9]{1,15})(wd|s|m|h|d)")
 
 # A bound far beyond any sensible target; it keeps the arithmetic inside datetime's range.
 MAX_DAYS = 3660
-_MAX_AMOUNT: dict[DurationKind, int] = {
+_MAX_AMOUNT: dict[str, int] = {
     "service": MAX_DAYS * 86_400,
     "calendar": MAX_DAYS * 86_400,
     "working_days": MAX_DAYS,
@@ -30,7 +32,8 @@ class Duration:
     """A parsed duration.
 
     `amount` is in seconds for service and calendar durations ("7d" is calendar, 7 * 86400) and in
-    days for working-day durations; `text` is the duration as written.
+    days for working-day durations, in months for "months" (the `policy.review` target only);
+    `text` is the duration as written (for months, "12 months").
     """
 
     kind: DurationKind
@@ -56,3 +59,10 @@ def parse_duration(text: str) -> Duration:
     if amount > _MAX_AMOUNT[kind]:
         raise ValueError(f'"{text}" is too long (at most {MAX_DAYS} days)')
     return Duration(kind=kind, amount=amount, text=text)
+
+
+def months(count: int) -> Duration:
+    """The duration of `count` calendar months (the `policy.review` target): "12 months"."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError(f"{count!r} is not a number of months")
+    return Duration(kind="months", amount=count, text=f"{count} month{'' if count == 1 else 's'}")

@@ -47,3 +47,23 @@ class UnknownTarget(PolicyError):
         self.name = name
         detail = f" ({reason})" if reason else ""
         super().__init__(f'unknown target "{name}"{detail}; known: {", ".join(known) or "none"}')
+
+
+class UnknownCalendar(PolicyError):
+    """A calendar name that the policy in hand does not define in `[calendars.NAME]`."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        super().__init__(
+            f'unknown calendar "{name}"; known: {", ".join(known) or "none"} '
+            "(leave it out for the default [calendar])"
+        )
+
+
+class UnknownLevel(PolicyError):
+    """A priority or complaint severity that the format does not know."""
+
+    def __init__(self, kind: str, value: object, known: Iterable[str]) -> None:
+        self.value = value
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        super().__init__(f"{shown} is not a {kind} ({', '.join(known)})")

@@ -107,7 +107,9 @@ def test_targets_is_a_copy(reference):
 
 
 def test_every_target_name():
+    # Format version 2 adds policy.review (the document's own) and phone.answer.
     assert TARGETS == (
+        "policy.review",
         "chat.acknowledge",
         "chat.first_response",
         "chat.resolution",
@@ -117,6 +119,7 @@ def test_every_target_name():
         "phone.acknowledge",
         "phone.first_response",
         "phone.resolution",
+        "phone.answer",
         "complaints.acknowledge",
         "complaints.resolution",
         "surveys.follow_up",
