@@ -6,18 +6,25 @@ Pure Python (no Django): aware datetimes and frozen dataclasses in, aware UTC da
 from .calendar import WEEKDAYS, Calendar
 from .document import load_policy_file, parse_policy
 from .durations import Duration, parse_duration
-from .errors import PolicyError, UnknownTarget
+from .errors import PolicyError, UnknownCalendar, UnknownLevel, UnknownTarget
 from .model import (
+    PRIORITIES,
+    REVIEW_TARGET,
+    SEVERITIES,
     TARGETS,
     ChannelPolicy,
     ComplaintsPolicy,
     Document,
     EscalationLevel,
+    Override,
     ServicePolicy,
     SurveysPolicy,
 )
 
 __all__ = [
+    "PRIORITIES",
+    "REVIEW_TARGET",
+    "SEVERITIES",
     "TARGETS",
     "WEEKDAYS",
     "Calendar",
@@ -26,9 +33,12 @@ __all__ = [
     "Document",
     "Duration",
     "EscalationLevel",
+    "Override",
     "PolicyError",
     "ServicePolicy",
     "SurveysPolicy",
+    "UnknownCalendar",
+    "UnknownLevel",
     "UnknownTarget",
     "load_policy_file",
     "parse_duration",
