@@ -19,6 +19,8 @@ from helpdesk.services.policy import ensure_policy_in_force, service_policy_for
 from .breach import advance_clocks
 from .common import (
     PolicyCache,
+    clock_calendar,
+    clock_duration,
     next_check_time,
     schedule_check,
     time_left_at_warning,
@@ -33,6 +35,67 @@ def _clocks_of(case: models.Model) -> models.QuerySet[Clock]:
 def _lock(clock: Clock) -> Clock:
     """The clock as it is now in the database, locked until the transaction ends."""
     return Clock.objects.select_for_update(of=("self",)).get(pk=clock.pk)
+
+
+def case_terms(case: models.Model) -> dict[str, str]:
+    """The terms a target runs on for `case`, read from the attributes a case may have: its
+    `priority`, its `severity` (a complaint) and its `team`'s calendar; blank when it has none.
+    (Reading the team costs a query unless the case already holds it.)"""
+    team = getattr(case, "team", None) if getattr(case, "team_id", None) else None
+    return {
+        "priority": getattr(case, "priority", "") or "",
+        "severity": getattr(case, "severity", "") or "",
+        "calendar": getattr(team, "calendar", "") or "",
+    }
+
+
+def new_clock(
+    *,
+    case: models.Model,
+    target: str,
+    started_at: datetime,
+    version: PolicyVersion,
+    case_type: ContentType | None = None,
+    round: int = 1,
+    assignee=None,
+    met: bool = False,
+) -> Clock:
+    """The clock of `target` on `case` starting at `started_at` under policy `version`, not yet
+    saved: the one place a clock is built (`start_clock`, `start_clocks`,
+    `restart_clocks_for`).
+
+    Rules: the target's duration is the one the policy sets for the case's priority (a
+    complaint's: its severity), else the channel's own; the hours that count are those of the
+    case's team's calendar when the version has it, else the policy's [calendar] (a version
+    that no longer names the team's calendar must not stop a case opening). `due_at` is the
+    duration from `started_at` on that calendar, `warn_at` when SLA_WARNING_FRACTION of it has
+    gone (None if not before due), `next_check_at` the earlier of the two. A `met` clock is
+    done the moment it starts: stopped and met at `started_at`, never checked. An unknown
+    target, or one the policy does not set, raises `UnknownTarget`.
+    """
+    policy = service_policy_for(version)
+    terms = case_terms(case)
+    if terms["calendar"] and terms["calendar"] not in policy.calendar_names():
+        terms["calendar"] = ""
+    clock = Clock(
+        case_type=case_type or ContentType.objects.get_for_model(case),
+        case_id=case.pk,
+        target=target,
+        round=round,
+        policy_version=version,
+        started_at=started_at,
+        assignee=assignee,
+        **terms,
+    )
+    duration = clock_duration(policy, clock)
+    calendar = clock_calendar(policy, clock)
+    clock.due_at = calendar.due(duration, started_at)
+    clock.warn_at = warning_time(calendar, duration, started_at, clock.due_at)
+    if met:
+        clock.state, clock.outcome = ClockState.STOPPED, ClockOutcome.MET
+        clock.stopped_at = started_at
+    clock.next_check_at = next_check_time(policy, clock)
+    return clock
 
 
 @transaction.atomic
@@ -59,20 +122,9 @@ def start_clock(
         return existing
     started_at = started_at or timezone.now()
     version = ensure_policy_in_force(now=started_at)
-    policy = service_policy_for(version)
-    duration = policy.target(target)
-    due_at = policy.calendar.due(duration, started_at)
-    clock = Clock(
-        case_type=ContentType.objects.get_for_model(case),
-        case_id=case.pk,
-        target=target,
-        policy_version=version,
-        started_at=started_at,
-        due_at=due_at,
-        warn_at=warning_time(policy, duration, started_at, due_at),
-        assignee=assignee,
+    clock = new_clock(
+        case=case, target=target, started_at=started_at, version=version, assignee=assignee
     )
-    clock.next_check_at = next_check_time(policy, clock)
     try:
         with transaction.atomic():
             clock.save()
@@ -118,26 +170,18 @@ def start_clocks(
     missing = [t for t in targets if t not in existing]
     if missing:
         version = policy_version or ensure_policy_in_force(now=started_at)
-        policy = service_policy_for(version)
-        new = []
-        for target in missing:
-            duration = policy.target(target)
-            due_at = policy.calendar.due(duration, started_at)
-            clock = Clock(
-                case_type=case_type,
-                case_id=case.pk,
+        new = [
+            new_clock(
+                case=case,
                 target=target,
-                policy_version=version,
                 started_at=started_at,
-                due_at=due_at,
-                warn_at=warning_time(policy, duration, started_at, due_at),
+                version=version,
+                case_type=case_type,
                 assignee=assignee,
+                met=target in met,
             )
-            if target in met:
-                clock.state, clock.outcome = ClockState.STOPPED, ClockOutcome.MET
-                clock.stopped_at = started_at
-            clock.next_check_at = next_check_time(policy, clock)
-            new.append(clock)
+            for target in missing
+        ]
         try:
             with transaction.atomic(savepoint=not new_case):
                 Clock.objects.bulk_create(new)
@@ -169,8 +213,8 @@ def pause_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
     if clock.next_check_at is not None and clock.next_check_at <= at:
         advance_clocks([clock], now=at, policies=policies)
     policy = policies.of(clock)
-    clock.remaining_at_pause = policy.calendar.remaining(
-        policy.target(clock.target), at, clock.due_at
+    clock.remaining_at_pause = clock_calendar(policy, clock).remaining(
+        clock_duration(policy, clock), at, clock.due_at
     )
     clock.state = ClockState.PAUSED
     clock.paused_at = at
@@ -199,16 +243,16 @@ def resume_clock(*, clock: Clock, at: datetime | None = None) -> Clock:
     at = max(at, clock.paused_at)
     policy = PolicyCache().of(clock)
     if clock.outcome == ClockOutcome.PENDING:
-        duration = policy.target(clock.target)
+        duration, calendar = clock_duration(policy, clock), clock_calendar(policy, clock)
         left = clock.remaining_at_pause or 0.0
-        clock.due_at = policy.calendar.resume(duration, at, left)
+        clock.due_at = calendar.resume(duration, at, left)
         if clock.warned_at is None:
             # The warning comes when as much is left as was left at the unpaused warning.
-            left_at_warning = time_left_at_warning(policy, duration, clock.started_at)
+            left_at_warning = time_left_at_warning(calendar, duration, clock.started_at)
             if left_at_warning is None:
                 clock.warn_at = None
             elif left > left_at_warning:
-                clock.warn_at = policy.calendar.resume(duration, at, left - left_at_warning)
+                clock.warn_at = calendar.resume(duration, at, left - left_at_warning)
             else:
                 clock.warn_at = at
             if clock.warn_at is not None and clock.warn_at >= clock.due_at:
@@ -240,7 +284,8 @@ def _stop_locked(clock: Clock, *, at: datetime) -> Clock:
     if clock.state == ClockState.STOPPED:
         return clock
     if clock.state == ClockState.RUNNING and clock.due_at < at:
-        advance_clocks([clock], now=at, policies=PolicyCache())
+        # The stop is what was done (an agent's late reply): no due handler does it as well.
+        advance_clocks([clock], now=at, policies=PolicyCache(), keep_due=False)
     if clock.outcome == ClockOutcome.PENDING:
         clock.outcome = ClockOutcome.MET
     if clock.state == ClockState.PAUSED:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockOutcome, ClockState
-from helpdesk.policy import Duration, ServicePolicy
+from helpdesk.policy import Calendar, Duration, ServicePolicy
 from helpdesk.services.policy import service_policy_for
 
 CHECK_CLOCK_TASK = "helpdesk.tasks.check_clock"
@@ -38,32 +38,49 @@ class PolicyCache:
         return policy
 
 
+def target_duration(
+    policy: ServicePolicy, target: str, *, priority: str = "", severity: str = ""
+) -> Duration:
+    """The duration of `target` for a case of `priority` (a complaint of `severity`): the
+    policy's override for it where there is one, else the channel's own."""
+    if priority or severity:
+        return policy.target(target, priority=priority or None, severity=severity or None)
+    return policy.target(target)
+
+
+def clock_duration(policy: ServicePolicy, clock: Clock) -> Duration:
+    """The duration of the clock's target on the terms it runs on (its priority or severity)."""
+    return target_duration(policy, clock.target, priority=clock.priority, severity=clock.severity)
+
+
+def clock_calendar(policy: ServicePolicy, clock: Clock) -> Calendar:
+    """The calendar whose hours count for the clock: its named calendar, else [calendar]."""
+    return policy.calendar_named(clock.calendar) if clock.calendar else policy.calendar
+
+
 def warning_time(
-    policy: ServicePolicy, duration: Duration, started_at: datetime, due_at: datetime
+    calendar: Calendar, duration: Duration, started_at: datetime, due_at: datetime
 ) -> datetime | None:
     """When SLA_WARNING_FRACTION of the target has gone; None when that is not before due."""
-    warn_at = policy.calendar.warning_at(
-        duration, started_at, due_at, settings.SLA_WARNING_FRACTION
-    )
+    warn_at = calendar.warning_at(duration, started_at, due_at, settings.SLA_WARNING_FRACTION)
     return warn_at if warn_at < due_at else None
 
 
 def time_left_at_warning(
-    policy: ServicePolicy, duration: Duration, started_at: datetime
+    calendar: Calendar, duration: Duration, started_at: datetime
 ) -> float | None:
     """What is left of the target when its warning comes, in the measure `calendar.remaining`
     uses (service seconds for service time, elapsed seconds otherwise); None without a
     warning. A resumed clock warns when this much is left again."""
-    calendar = policy.calendar
     due_at = calendar.due(duration, started_at)
-    warn_at = warning_time(policy, duration, started_at, due_at)
+    warn_at = warning_time(calendar, duration, started_at, due_at)
     return None if warn_at is None else calendar.remaining(duration, warn_at, due_at)
 
 
 def escalation_time(policy: ServicePolicy, clock: Clock, level: int) -> datetime:
-    """When level `level` (1 is the first [[escalation]]) fires: its `after` in the policy's
-    time measure, counted from the breach (the clock's due time)."""
-    return policy.calendar.due(policy.escalation[level - 1].after, clock.due_at)
+    """When level `level` (1 is the first [[escalation]]) fires: its `after` in the time measure
+    of the clock's calendar, counted from the breach (the clock's due time)."""
+    return clock_calendar(policy, clock).due(policy.escalation[level - 1].after, clock.due_at)
 
 
 def next_check_time(policy: ServicePolicy, clock: Clock) -> datetime | None:

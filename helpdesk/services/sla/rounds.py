@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockState
-from helpdesk.services.policy import ensure_policy_in_force, service_policy_for
+from helpdesk.services.policy import ensure_policy_in_force
 
-from .common import next_check_time, schedule_check, warning_time
+from .clocks import new_clock
+from .common import schedule_check
 
 
 def latest_clocks(*, case: models.Model, targets: Iterable[str] | None = None) -> dict[str, Clock]:
@@ -72,22 +73,17 @@ def restart_clocks_for(
         version = policy_version or (
             previous.policy_version if previous is not None else ensure_policy_in_force(now=at)
         )
-        policy = service_policy_for(version)
-        duration = policy.target(target)
-        due_at = policy.calendar.due(duration, at)
-        clock = Clock(
-            case_type=case_type,
-            case_id=case.pk,
-            target=target,
-            round=previous.round + 1 if previous is not None else 1,
-            policy_version=version,
-            started_at=at,
-            due_at=due_at,
-            warn_at=warning_time(policy, duration, at, due_at),
-            assignee=assignee,
+        new.append(
+            new_clock(
+                case=case,
+                target=target,
+                started_at=at,
+                version=version,
+                case_type=case_type,
+                round=previous.round + 1 if previous is not None else 1,
+                assignee=assignee,
+            )
         )
-        clock.next_check_at = next_check_time(policy, clock)
-        new.append(clock)
     if new:
         try:
             with transaction.atomic():
