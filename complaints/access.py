@@ -35,7 +35,7 @@ from helpdesk.access import (
     allows,
     check_member_access,
 )
-from helpdesk.models import Role
+from helpdesk.roles import MANAGER_ROLES, OVERSEEING_ROLES, STAFF_ROLES
 
 from .models import Complaint
 
@@ -62,10 +62,10 @@ REFUSALS: dict[ComplaintAction, str] = {
 }
 # The roles the rule lets do each action: the API's `read_roles`/`write_roles`.
 ROLES: dict[ComplaintAction, tuple[str, ...]] = {
-    ComplaintAction.READ: (Role.AGENT, Role.SUPERVISOR, Role.MANAGER),
-    ComplaintAction.LOG: (Role.AGENT, Role.SUPERVISOR, Role.MANAGER),
-    ComplaintAction.STEP: (Role.MANAGER,),
-    ComplaintAction.REVIEW: (Role.SUPERVISOR, Role.MANAGER),
+    ComplaintAction.READ: STAFF_ROLES,
+    ComplaintAction.LOG: STAFF_ROLES,
+    ComplaintAction.STEP: MANAGER_ROLES,
+    ComplaintAction.REVIEW: OVERSEEING_ROLES,
 }
 
 

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from helpdesk.models.people import Role
-from helpdesk.roles import user_role
+from helpdesk.roles import OVERSEEING_ROLES, user_role
 
 
 class AccessDenied(PermissionDenied):
@@ -55,9 +55,6 @@ class CaseHolders:
     handler_id: int | None
     team_id: int | None
     handlers_supervisor_id: int | None = None
-
-
-OVERSEEING_ROLES = (Role.SUPERVISOR, Role.MANAGER)
 
 
 def oversees_every_team(member: StaffMember) -> bool:

@@ -34,7 +34,8 @@ from helpdesk.access import (
     allows,
     check_member_access,
 )
-from helpdesk.models import Customer, Interaction, Role
+from helpdesk.models import Customer, Interaction
+from helpdesk.roles import STAFF_ROLES
 
 
 class CustomerAction(StrEnum):
@@ -55,7 +56,7 @@ REFUSALS: dict[CustomerAction, str] = {
     CustomerAction.MANAGE: "Only a manager may edit customers in the admin.",
 }
 # The roles the rule lets read and update: the API's `read_roles`/`write_roles`.
-READ_ROLES = UPDATE_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+READ_ROLES = UPDATE_ROLES = STAFF_ROLES
 
 
 def check_customer_access(*, user, action: CustomerAction) -> StaffMember:

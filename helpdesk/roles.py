@@ -14,6 +14,12 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from helpdesk.models.people import Role
 
+# The role sets every rule names, here once: the staff (every role), those who oversee every
+# team (and supervise agents), and the managers. Roles are not ranked, so a rule names the set.
+STAFF_ROLES: tuple[Role, ...] = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+OVERSEEING_ROLES: tuple[Role, ...] = (Role.SUPERVISOR, Role.MANAGER)
+MANAGER_ROLES: tuple[Role, ...] = (Role.MANAGER,)
+
 ROLE_GROUPS: dict[str, str] = {
     Role.AGENT: "Agents",
     Role.SUPERVISOR: "Supervisors",

@@ -39,6 +39,7 @@ from helpdesk.access import (
     staff_member,
 )
 from helpdesk.models import Role
+from helpdesk.roles import OVERSEEING_ROLES
 
 from .models import SurveyResponse
 
@@ -58,7 +59,7 @@ REFUSALS: dict[SurveyAction, str] = {
     SurveyAction.CLOSE_FOLLOW_UP: "Only supervisors and managers close survey follow-ups.",
 }
 # The roles the rule lets read: the API's `read_roles`.
-READ_ROLES = (Role.SUPERVISOR, Role.MANAGER)
+READ_ROLES = OVERSEEING_ROLES
 
 
 def check_survey_access(*, user, action: SurveyAction) -> StaffMember:

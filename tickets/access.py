@@ -38,7 +38,7 @@ from helpdesk.access import (
     check_member_access,
     staff_member,
 )
-from helpdesk.models import Role
+from helpdesk.roles import STAFF_ROLES
 
 from .models import Ticket
 
@@ -58,7 +58,7 @@ REFUSALS: dict[TicketAction, str] = {
     TicketAction.ACT: "Only members of staff may work on tickets.",
 }
 # The roles the rule lets read and act on some ticket: the API's `read_roles`/`write_roles`.
-READ_ROLES = ACT_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+READ_ROLES = ACT_ROLES = STAFF_ROLES
 
 
 def check_ticket_access(*, user, ticket: Ticket, action: TicketAction) -> StaffMember:

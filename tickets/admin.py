@@ -7,8 +7,7 @@ of staff); supervisors and managers also see every inbound email (`helpdesk.role
 
 from django.contrib import admin, messages
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
+from helpdesk.roles import OVERSEEING_ROLES, has_role
 
 from . import admin_mailbox  # noqa: F401 (registers the IMAP mailboxes' admin)
 from .access import may_use_tickets, readable_tickets
@@ -102,7 +101,7 @@ class MessageAdmin(_ReadOnly, admin.ModelAdmin):
 
 @admin.register(InboundEmail)
 class InboundEmailAdmin(_ReadOnly, admin.ModelAdmin):
-    roles = (Role.SUPERVISOR, Role.MANAGER)
+    roles = OVERSEEING_ROLES
     list_display = ("received_at", "status", "from_address", "subject", "error", "ticket")
     list_filter = ("status",)
     list_select_related = ("ticket",)

@@ -7,14 +7,13 @@ keeps it. It is kept encrypted (`tickets.encryption`)."""
 from django import forms
 from django.contrib import admin, messages
 
-from helpdesk.models import Role
-from helpdesk.roles import has_role
+from helpdesk.roles import MANAGER_ROLES, OVERSEEING_ROLES, has_role
 
 from .models import Mailbox
 from .services.imap import poll_mailbox
 
-MANAGERS = (Role.MANAGER,)
-VIEWERS = (Role.SUPERVISOR, Role.MANAGER)
+MANAGERS = MANAGER_ROLES
+VIEWERS = OVERSEEING_ROLES
 
 
 class MailboxForm(forms.ModelForm):

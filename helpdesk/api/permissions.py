@@ -6,18 +6,19 @@ writing (anything else):
 
     read_scope = Scope.TICKETS_READ
     write_scope = Scope.TICKETS_WRITE
-    read_roles = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
-    write_roles = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+    read_roles = STAFF_ROLES  # helpdesk.roles
+    write_roles = STAFF_ROLES
 """
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from helpdesk.models import ApiKey, Role
-from helpdesk.roles import has_role, user_role
+from helpdesk.models import ApiKey
+from helpdesk.roles import MANAGER_ROLES, OVERSEEING_ROLES, STAFF_ROLES, has_role, user_role
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
-SUPERVISORS = (Role.SUPERVISOR, Role.MANAGER)
-MANAGERS = (Role.MANAGER,)
+# The API's names for the role sets of `helpdesk.roles`.
+STAFF = STAFF_ROLES
+SUPERVISORS = OVERSEEING_ROLES
+MANAGERS = MANAGER_ROLES
 
 
 def required_scope(view, method: str) -> str | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from helpdesk.models import AgentProfile, Clock, Notification, Role
 from helpdesk.models.sla import ClockOutcome, ClockState
+from helpdesk.roles import OVERSEEING_ROLES
 
 # -- the sweep ------------------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def escalation_recipients(*, assignee_ids: Iterable[int], roles: Iterable[str]) 
             found._team_of[pk] = team_id
             if is_active:
                 found._active.add(pk)
-    staff_roles = roles & {Role.SUPERVISOR, Role.MANAGER}
+    staff_roles = roles & set(OVERSEEING_ROLES)
     if not staff_roles:
         return found
     # Named supervisors, every supervisor (by team, and as the fallback) and every manager that

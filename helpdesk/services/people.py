@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from helpdesk.models import AgentProfile, Customer, Interaction, Presence, Role, Team
 from helpdesk.models.people import Channel
-from helpdesk.roles import ROLE_GROUPS, ensure_role_groups
+from helpdesk.roles import OVERSEEING_ROLES, ROLE_GROUPS, ensure_role_groups
 
 _TRUNK_ZERO = re.compile(r"^\s*(\+\d{1,3})[\s.-]*\(0\)")
 _PHONE_SEPARATORS = re.compile(r"[\s.()\[\]\-\u2010-\u2015]")
@@ -204,9 +204,7 @@ def _check_role(role: str) -> Role:
 def _check_supervisor(supervisor) -> None:
     if supervisor is None:
         return
-    if not AgentProfile.objects.filter(
-        user=supervisor, role__in=[Role.SUPERVISOR, Role.MANAGER]
-    ).exists():
+    if not AgentProfile.objects.filter(user=supervisor, role__in=OVERSEEING_ROLES).exists():
         raise ValidationError(
             {"supervisor": f"{supervisor} is not a supervisor or manager, so cannot supervise."}
         )

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.models import Role
+from helpdesk.roles import OVERSEEING_ROLES
 from surveys.models import SurveyDigest
 from surveys.selectors import Filters, survey_report
 
@@ -30,7 +30,7 @@ def digest_period(now: datetime) -> tuple[datetime, datetime]:
 def digest_recipients() -> list[str]:
     return list(
         get_user_model()
-        .objects.filter(agent_profile__role__in=[Role.SUPERVISOR, Role.MANAGER], is_active=True)
+        .objects.filter(agent_profile__role__in=OVERSEEING_ROLES, is_active=True)
         .exclude(email="")
         .order_by("pk")
         .values_list("email", flat=True)
