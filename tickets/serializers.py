@@ -165,12 +165,30 @@ class TicketDetailOutput(TicketOutput):
         fields = [*TicketOutput.Meta.fields, "clocks"]
 
 
+class BounceOutput(serializers.Serializer):
+    """What a bounce said about an outbound email (null when none did)."""
+
+    recipient = JsonText(source="bounce_recipient", help_text="The address it failed for.")
+    action = JsonText(source="bounce_action", help_text="The report's action, e.g. 'failed'.")
+    status = JsonText(source="bounce_status", help_text="The status code, e.g. '5.1.1'.")
+    diagnostic = JsonText(source="bounce_diagnostic", help_text="The receiving server's words.")
+
+    def to_representation(self, instance):
+        return super().to_representation(instance) if instance.bounced_at else None
+
+
 class MessageOutput(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
         allow_null=True,
         help_text="The member of staff who wrote it.",
+    )
+    bounce = BounceOutput(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text="Why the email was not delivered, when a bounce said so; else null.",
     )
 
     class Meta:
@@ -187,6 +205,8 @@ class MessageOutput(serializers.ModelSerializer):
             "text",
             "created_at",
             "sent_at",
+            "bounced_at",
+            "bounce",
         ]
         extra_kwargs = {
             "id": {"help_text": "The message's id."},
@@ -197,6 +217,7 @@ class MessageOutput(serializers.ModelSerializer):
             "direction": {"help_text": "inbound, outbound (emailed) or internal (a note)."},
             "created_at": {"help_text": "When it was written or received (UTC)."},
             "sent_at": {"help_text": "When the email went out (outbound only)."},
+            "bounced_at": {"help_text": "When a bounce said the email was not delivered."},
         }
 
 

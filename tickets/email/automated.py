@@ -12,6 +12,13 @@ BULK = "bulk"
 BOUNCE = "bounce"
 
 _DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
+# The subjects common mail servers give a bounce without a report (Postfix, Exim, Gmail, ...).
+_BOUNCE_SUBJECTS = re.compile(
+    r"^\s*(undelivered mail returned to sender|undeliverable|undelivered|"
+    r"delivery status notification \(failure\)|mail delivery failed|returned mail|"
+    r"delivery failure|failure notice)",
+    re.IGNORECASE,
+)
 
 
 def classify_automated(msg: EmailMessage, *, from_address: str) -> tuple[str, str]:
@@ -22,6 +29,9 @@ def classify_automated(msg: EmailMessage, *, from_address: str) -> tuple[str, st
         return BOUNCE, "a delivery-status report"
     if _DAEMONS.match(from_address or ""):
         return BOUNCE, f"sent by {from_address}"
+    null_sender = header(msg, "Return-Path").strip() == "<>" or not from_address
+    if null_sender and _BOUNCE_SUBJECTS.match(header(msg, "Subject")):
+        return BOUNCE, "a bounce from a null sender"
     auto_submitted = header(msg, "Auto-Submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return AUTO_REPLY, f"Auto-Submitted: {auto_submitted}"

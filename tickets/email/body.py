@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from email import message_from_string
 from email.message import EmailMessage
 
+from .delivery import RecipientStatus, recipient_statuses
 from .headers import addresses, clean_text, header
 from .html import html_to_text
 from .policy import POLICY
@@ -43,6 +44,7 @@ class Body:
     # Inside a delivery report: the returned message (or its headers) and the status fields.
     returned: list[EmailMessage] = field(default_factory=list)
     delivery_status: list[str] = field(default_factory=list)
+    recipients: list[RecipientStatus] = field(default_factory=list)
 
     def absorb(self, other: "Body") -> None:
         """Take everything but the text and HTML of `other` (a multipart/alternative branch)."""
@@ -50,6 +52,7 @@ class Body:
         self.notes.extend(other.notes)
         self.returned.extend(other.returned)
         self.delivery_status.extend(other.delivery_status)
+        self.recipients.extend(other.recipients)
 
 
 def human_size(size: int) -> str:
@@ -131,6 +134,7 @@ class BodyReader:
             return
         if content_type == "message/delivery-status":
             body.delivery_status.extend(_status_lines(part))
+            body.recipients.extend(recipient_statuses(part))
             return
         if content_type == "text/rfc822-headers":
             body.returned.append(_headers_message(decode_text(part, body.notes)))

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 
 from .automated import BOUNCE, classify_automated
 from .body import Body, BodyReader, ParsedAttachment
+from .delivery import RecipientStatus, plain_bounce_status
 from .errors import EmailParseError
 from .headers import addresses, header, message_ids, normalise_message_id
 from .html import html_to_text, sanitise_email_html
@@ -37,7 +38,9 @@ class ParsedEmail:
     `text` is the whole plain text; `display_text` + `quoted_text` split it into what the writer
     wrote and the history they quoted. `html` is sanitised. `automated` is "" for mail a person
     wrote, else "auto_reply", "bulk" or "bounce" (`automated_reason` says why); for a bounce,
-    `bounced_message_ids` and `bounced_subject` describe the message that could not be delivered.
+    `bounced_message_ids` and `bounced_subject` describe the message that could not be delivered
+    (its own Message-ID first), and `bounced_recipients` what happened to each of its addresses.
+    A bounce may have no sender (`from_address` ""): delivery reports come from the null sender.
     """
 
     content_hash: str
@@ -61,6 +64,7 @@ class ParsedEmail:
     automated_reason: str
     bounced_message_ids: tuple[str, ...]
     bounced_subject: str
+    bounced_recipients: tuple[RecipientStatus, ...] = ()
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -111,10 +115,10 @@ def _parse(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
     if not msg.keys():
         raise EmailParseError("not an email: it has no headers")
     senders = addresses(msg, "From") or addresses(msg, "Sender")
-    if not senders:
-        raise EmailParseError("not an email: it has no sender address (From)")
-    from_name, from_address = senders[0]
+    from_name, from_address = senders[0] if senders else ("", "")
     automated, reason = classify_automated(msg, from_address=from_address)
+    if not senders and automated != BOUNCE:  # a bounce comes from the null sender (RFC 3464)
+        raise EmailParseError("not an email: it has no sender address (From)")
     try:
         body = BodyReader(max_attachment_bytes=max_attachment_bytes).read(msg)
     except Exception as error:
@@ -125,6 +129,9 @@ def _parse(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
         text = "\n\n".join(t for t in (text, "\n".join(body.delivery_status)) if t)
     display, quoted = split_quoted(text)
     bounced_ids, bounced_subject = _returned(body, text) if automated == BOUNCE else ((), "")
+    recipients: tuple[RecipientStatus, ...] = ()
+    if automated == BOUNCE:
+        recipients = tuple(body.recipients) or (plain_bounce_status(text),)
     reply_to = addresses(msg, "Reply-To")
     return ParsedEmail(
         content_hash=content_hash(raw),
@@ -148,6 +155,7 @@ def _parse(raw: bytes, *, max_attachment_bytes: int) -> ParsedEmail:
         automated_reason=reason,
         bounced_message_ids=bounced_ids,
         bounced_subject=bounced_subject,
+        bounced_recipients=recipients,
     )
 
 

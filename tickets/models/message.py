@@ -74,6 +74,15 @@ class Message(models.Model):
         blank=True,
         help_text="When its email was last handed to Celery to send; empty if that failed.",
     )
+    # A bounce of this outbound email (a delivery report naming it): what the receiving
+    # server said about the address it failed for (tickets.services.bounces).
+    bounced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a bounce said the email was not delivered."
+    )
+    bounce_recipient = models.CharField(max_length=320, blank=True)
+    bounce_action = models.CharField(max_length=20, blank=True, help_text="e.g. 'failed'.")
+    bounce_status = models.CharField(max_length=20, blank=True, help_text="e.g. '5.1.1'.")
+    bounce_diagnostic = models.TextField(blank=True, help_text="The receiving server's words.")
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -18,8 +18,10 @@ Rules:
 - A new ticket is acknowledged (see `queue_acknowledgement`), unless the email is automated.
 - Automated mail (auto-replies, bulk) never gets an acknowledgement and never reopens or
   resumes a ticket, so two help desks cannot loop; it still opens a ticket (without the
-  acknowledge clock) or joins its thread. A bounce becomes an internal note on the ticket whose
-  email bounced, or, when none matches, is kept as an ignored inbound email.
+  acknowledge clock) or joins its thread.
+- A bounce (a delivery report, or a mail server's bounce) becomes an internal note on the
+  ticket whose email bounced, and the outbound message it names is marked not delivered, its
+  author told (`tickets.services.bounces`); one of no email of ours is set aside (ignored).
 """
 
 import logging
@@ -39,6 +41,7 @@ from ..email.body import storage_name
 from ..events import broadcast_message_created
 from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
 from ..selectors import ticket_by_message_ids, ticket_by_reference
+from .bounces import bounced_message, failure_of, record_bounce
 from .inbound_lookup import known_email
 from .outbound import queue_acknowledgement
 from .tickets import add_event_note, change_status, open_ticket
@@ -66,6 +69,7 @@ class IngestResult:
 
 
 MAX_ERROR = 2000  # characters of a failure's reason kept
+UNKNOWN_BOUNCE = "set aside: a bounce for an unknown message"
 
 
 def _limit(value: str, field: str, model=InboundEmail) -> str:
@@ -295,12 +299,16 @@ def _customer_wrote(ticket: Ticket, *, at: datetime) -> bool:
 def _bounce(
     parsed: ParsedEmail, *, previous: InboundEmail | None, fields: dict, received_at: datetime
 ):
-    ticket = ticket_by_message_ids(
-        message_ids=parsed.bounced_message_ids + parsed.thread_ids
-    ) or ticket_by_reference(subject=parsed.bounced_subject)
+    bounced = bounced_message(parsed.bounced_message_ids)
+    ticket = (
+        bounced.ticket
+        if bounced is not None
+        else ticket_by_message_ids(message_ids=parsed.bounced_message_ids + parsed.thread_ids)
+        or ticket_by_reference(subject=parsed.bounced_subject)
+    )
     if ticket is None:
         inbound = _save_inbound(
-            previous, status=InboundStatus.IGNORED, error="a bounce of no email of ours", **fields
+            previous, status=InboundStatus.IGNORED, error=UNKNOWN_BOUNCE, **fields
         )
         return IngestResult(kind=BOUNCED, inbound=inbound)
     inbound = _save_inbound(
@@ -314,6 +322,9 @@ def _bounce(
         direction=Direction.INTERNAL,
         text=f"An email to the customer could not be delivered.\n\n{parsed.text}".strip(),
     )
+    failure = failure_of(bounced, parsed.bounced_recipients) if bounced is not None else None
+    if failure is not None:
+        record_bounce(message=bounced, failure=failure, at=received_at)
     return IngestResult(kind=BOUNCED, ticket=ticket, inbound=inbound)
 
 
