@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from helpdesk.access import desk_staff_required
+from helpdesk.forms import apply_service_errors
 from helpdesk.services.people import find_or_create_customer
 
 from . import services
@@ -38,14 +39,6 @@ def _log(user, data, source) -> Complaint:
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @desk_staff_required
 @require_http_methods(["GET", "POST"])
 def log_view(request):
@@ -60,7 +53,7 @@ def log_view(request):
             try:
                 complaint = _log(request.user, form.cleaned_data, source)
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request,

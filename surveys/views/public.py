@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from helpdesk import ratelimit
+from helpdesk.forms import apply_service_errors
 from surveys.forms import SurveyForm
 from surveys.services import SurveyError, access_invitation, submit_survey_response
 
@@ -84,8 +85,7 @@ def survey_view(request, token: str):
                     request, status=error.status, title=error.title, message=error.message
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_service_errors(form, error)
             else:
                 return _private(redirect("surveys:thanks"))
         status = 400

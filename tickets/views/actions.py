@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from helpdesk.access import desk_staff_required
+from helpdesk.forms import apply_service_errors
 
 from ..access import TicketAction
 from ..forms import (
@@ -106,15 +107,6 @@ ACTIONS: dict[str, tuple[type, Callable]] = {
 TAKES_TICKET = (StatusForm, MergeForm)
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """A service's refusal as the form's errors: on the field it names, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @desk_staff_required
 @require_POST
 def ticket_action(request, number: int, action: str):
@@ -126,7 +118,7 @@ def ticket_action(request, number: int, action: str):
         try:
             done = run(request, ticket, form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, done.message)
             return redirect("tickets:ticket", number=done.ticket.number)

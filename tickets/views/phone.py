@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helpdesk.access import desk_staff_required
+from helpdesk.forms import apply_service_errors
 from helpdesk.models import Team
 from helpdesk.models.sla import ClockOutcome
 
@@ -105,15 +106,6 @@ class CallBackForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @desk_staff_required
 @require_http_methods(["GET", "POST"])
 def log_call_view(request):
@@ -139,7 +131,7 @@ def log_call_view(request):
                     subject=data["subject"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, f"Call logged on {call.ticket.reference} with {call.customer}."
@@ -232,7 +224,7 @@ def callback_done_view(request, kind: str, pk: int):
                 **{kind: item},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _done_message(kind, item))
             return redirect(reverse("tickets:phone-callbacks") + _query(request))
