@@ -17,6 +17,13 @@ class ChatStatus(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
+class EndReason(models.TextChoices):
+    """Why a chat ended without an agent's answer (blank: it was closed the usual way)."""
+
+    ABANDONED = "abandoned", "The customer left before an answer"
+    LEFT_MESSAGE = "left_message", "The customer left a message"
+
+
 class Sender(models.TextChoices):
     CUSTOMER = "customer", "Customer"
     AGENT = "agent", "Agent"
@@ -105,6 +112,17 @@ class ChatSession(models.Model):
     transcript_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="When the transcript was emailed (once per chat)."
     )
+    customer_seen_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer's widget was last heard from (its heartbeat).",
+    )
+    end_reason = models.CharField(
+        max_length=20,
+        choices=EndReason.choices,
+        blank=True,
+        help_text="Why it ended unanswered (missed): the customer left, or left a message.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -120,6 +138,12 @@ class ChatSession(models.Model):
                 fields=["offer_due_at"],
                 name="chat_waiting_offer",
                 condition=models.Q(status="waiting", offer_sent_at__isnull=True),
+            ),
+            # The abandonment sweep: waiting chats whose customer went quiet.
+            models.Index(
+                fields=["customer_seen_at"],
+                name="chat_waiting_seen",
+                condition=models.Q(status="waiting"),
             ),
         ]
 

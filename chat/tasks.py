@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from chat import services
+from chat.services.abandonment import sweep_abandoned_chats
 from chat.services.invitations import sweep_visits
 from chat.services.presence import sweep_presence as _sweep_presence
 
@@ -46,6 +47,8 @@ def purge_secure_details() -> int:
 @shared_task(**_RETRY)
 def sweep_presence() -> int:
     """Run by beat every CHAT_HEARTBEAT_SECONDS: agents whose console fell silent go offline,
-    visitors whose widget did have left, and waiting chats are offered to agents with room."""
+    visitors whose widget did have left, waiting chats whose customer's widget did end as
+    abandoned (before anything is offered), and waiting chats are offered to agents with room."""
     sweep_visits()
+    sweep_abandoned_chats()
     return _sweep_presence()

@@ -21,7 +21,7 @@ from helpdesk.models import AgentProfile, Role
 from helpdesk.models.people import Channel
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
-from helpdesk.services.sla import stop_clocks_for
+from helpdesk.services.sla import cancel_clocks_for, stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
 
 from .common import ChatClosed, RateLimited, lock_session, name_in_chat
@@ -158,12 +158,26 @@ def ask_to_confirm(*, session_id: int, by, summary: str, now: datetime | None = 
     return session
 
 
+CLOSED_UNANSWERED = "closed before an agent answered"
+
+
+def _end_clocks(session: ChatSession, *, now: datetime, confirmed: bool | None) -> None:
+    """A clock's outcome says what happened. Answered (or confirmed resolved by the customer):
+    the targets are met, or breached if late (`stop_clocks_for`). Closed with no agent's word
+    and no confirmation (the customer went quiet): nothing was met; the targets still pending
+    are cancelled with the reason, one already missed stays breached (`cancel_clocks_for`)."""
+    if session.first_response_at is None and not confirmed:
+        cancel_clocks_for(case=session, reason=CLOSED_UNANSWERED, at=now)
+    else:
+        stop_clocks_for(case=session, at=now)
+
+
 def _close(session: ChatSession, *, now: datetime, confirmed: bool | None, by=None) -> None:
     session.status = ChatStatus.CLOSED
     session.closed_at = now
     session.customer_confirmed_resolved = confirmed
     session.save(update_fields=["status", "closed_at", "customer_confirmed_resolved"])
-    stop_clocks_for(case=session, at=now)
+    _end_clocks(session, now=now, confirmed=confirmed)
     emit_chat_closed(session)  # the integrators' webhook, after commit
     text = "Thank you for chatting with us. Come back any time."
     append_message(session=session, sender=Sender.SYSTEM, text=text, now=now)

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from chat.access import ChatAction, check_chat_access
-from chat.models import ChatSession, ChatStatus, Sender
+from chat.models import ChatSession, ChatStatus, EndReason, Sender
 from helpdesk.models import AgentProfile, Presence
 from helpdesk.services.people import chat_limit_for
 from helpdesk.services.sla import assign_clocks_for
@@ -116,11 +116,14 @@ def _assign(session: ChatSession, agent, now: datetime, text: str) -> None:
 def accept_chat(*, session_id: int, agent, now: datetime | None = None) -> ChatSession:
     """The agent takes a waiting chat. Raises AccessDenied when the chat waits for another
     team (`chat.access`: agents of its team, supervisors and managers take it), AlreadyTaken
-    when someone else was first (or it is no longer waiting) and AtLimit when the agent holds
-    as many chats as they may."""
+    when someone else was first (or it is no longer waiting), ChatClosed when the customer left
+    before anyone answered (`chat.services.abandonment`) and AtLimit when the agent holds as
+    many chats as they may."""
     now = now or timezone.now()
     session = lock_session(session_id)
     check_chat_access(user=agent, session=session, action=ChatAction.TAKE)
+    if session.status == ChatStatus.MISSED and session.end_reason == EndReason.ABANDONED:
+        raise ChatClosed("The customer left before anyone answered: this chat has ended.")
     if session.status != ChatStatus.WAITING:
         raise AlreadyTaken("Another agent has taken this chat, or it has ended.")
     _check_room(agent, session)

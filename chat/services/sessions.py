@@ -105,6 +105,7 @@ def start_chat(
         policy_version=version,
         question=redact(check_text(question)).text if question.strip() else "",
         started_at=now,
+        customer_seen_at=now,  # asking is being here: the widget's heartbeat goes on from now
         wait_notice_due_at=due(chat.wait_notice_after, now) if chat.wait_notice_after else None,
         offer_due_at=due(chat.offer_message_after, now) if chat.offer_message_after else None,
     )

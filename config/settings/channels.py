@@ -72,6 +72,10 @@ CHAT_MESSAGE_THREADS = env.int("CHAT_MESSAGE_THREADS", default=4)
 # https://shop.example) whose pages may embed the widget; agent invitations per visitor and window.
 CHAT_HEARTBEAT_SECONDS = env.int("CHAT_HEARTBEAT_SECONDS", default=20)
 CHAT_HEARTBEAT_TIMEOUT_SECONDS = env.int("CHAT_HEARTBEAT_TIMEOUT_SECONDS", default=60)
+# A waiting chat whose customer's widget has not been heard from for this long (no socket, no
+# heartbeat: the page was closed) ends as missed, abandoned, at the presence sweep. Keep it
+# well above CHAT_HEARTBEAT_SECONDS so a reload or a short network drop does not end a chat.
+CHAT_ABANDON_AFTER_SECONDS = env.int("CHAT_ABANDON_AFTER_SECONDS", default=90)
 CHAT_WIDGET_ORIGINS = env.list("CHAT_WIDGET_ORIGINS", default=[])
 CHAT_INVITE_LIMIT = env.int("CHAT_INVITE_LIMIT", default=2)
 CHAT_INVITE_WINDOW_SECONDS = env.int("CHAT_INVITE_WINDOW_SECONDS", default=600)
