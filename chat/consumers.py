@@ -2,6 +2,8 @@
 parse, call a service through `database_sync_to_async`, and forward the group events the
 services publish after commit through the Redis channel layer."""
 
+import time
+
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -14,8 +16,10 @@ from chat import selectors, services
 from chat.access import ChatAction, access_chat, may_take_waiting
 from chat.desk_presence import DeskPresenceMixin
 from chat.models import ChatSession
+from chat.services.abandonment import customer_seen, seen_every
 from chat.services.common import name_in_chat
 from chat.services.events import DESK_GROUP, agent_group, chat_group
+from chat.services.presence import heartbeat_seconds
 from chat.threads import in_chat_thread
 from helpdesk import bounded_json, ratelimit
 from helpdesk.access import AccessDenied, staff_member
@@ -117,8 +121,17 @@ def _missed(session_id: int, after: int) -> list[dict]:
     return selectors.message_events(services.messages_after(session=session, after_seq=after))
 
 
+def _customer_connected(session) -> dict:
+    customer_seen(session_id=session.pk)
+    return services.waiting_status(session)
+
+
 class CustomerChatConsumer(ChatSocket):
-    """ws/chat/<token>/: one customer's one chat, opened by its signed token."""
+    """ws/chat/<token>/: one customer's one chat, opened by its signed token. The socket is the
+    customer's presence (`chat.services.abandonment`): connecting and each `heartbeat` say they
+    are still there; closing alone ends nothing (a reload reconnects)."""
+
+    seen_at = float("-inf")  # (monotonic) when this socket last wrote the customer's presence
 
     async def connect(self):
         token = self.scope["url_route"]["kwargs"]["token"]
@@ -128,15 +141,18 @@ class CustomerChatConsumer(ChatSocket):
             return
         self.session_id = session.pk
         await self.channel_layer.group_add(chat_group(session.pk), self.channel_name)
-        waiting = await database_sync_to_async(services.waiting_status)(session)
+        waiting = await database_sync_to_async(_customer_connected)(session)
+        self.seen_at = time.monotonic()
         await self.accept()
         await self.send_json(
             {
                 "type": "hello",
                 "session": session.pk,
                 "status": session.status,
+                "end_reason": session.end_reason,
                 "customer": name_in_chat(session),  # as given: never the record's name
                 "last_seq": session.last_seq,
+                "heartbeat": heartbeat_seconds(),
                 **waiting,
             }
         )
@@ -144,6 +160,14 @@ class CustomerChatConsumer(ChatSocket):
     async def disconnect(self, code):
         if hasattr(self, "session_id"):
             await self.channel_layer.group_discard(chat_group(self.session_id), self.channel_name)
+
+    async def do_heartbeat(self, content):
+        # One write per socket and half interval at most (and `customer_seen` writes at most
+        # once per chat and half interval, whatever the sockets): extra beats cost nothing.
+        if time.monotonic() - self.seen_at < seen_every().total_seconds():
+            return
+        self.seen_at = time.monotonic()
+        await database_sync_to_async(customer_seen)(session_id=self.session_id)
 
     async def chat_event(self, message):
         event = message["event"]

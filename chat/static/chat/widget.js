@@ -207,6 +207,13 @@
     switch (event.type) {
       case "hello":
         if (event.status === "closed" || event.status === "missed") state.closed = true;
+        // The heartbeat tells the desk the customer is still here: a chat whose page was
+        // closed ends by itself instead of waiting forever (docs/chat-protocol.md).
+        clearInterval(state.beat);
+        if (!state.closed) {
+          state.beat = setInterval(function () { send({ type: "heartbeat" }); },
+                                   1000 * (event.heartbeat || 20));
+        }
         if (event.position) {
           typingLine.textContent = "You are number " + event.position + " in the queue; " +
             "expected wait about " + Math.max(1, Math.ceil(event.expected_wait / 60)) + " min.";
@@ -245,6 +252,7 @@
         if (event.status === "active") typingLine.textContent = "";
         if (event.status === "closed" || event.status === "missed") {
           state.closed = true;
+          clearInterval(state.beat);
           sessionStorage.removeItem(STORE);
           actions.innerHTML = "";
           actions.appendChild(el("p", { id: "chat-ended" }, "This chat has ended."));
@@ -279,6 +287,7 @@
     };
     socket.onmessage = function (msg) { onEvent(JSON.parse(msg.data)); };
     socket.onclose = function (e) {
+      clearInterval(state.beat);
       if (e.code === 4403) { sessionStorage.removeItem(STORE); showPrechat(); return; }
       if (state.closed) return;
       state.retry = Math.min(state.retry + 1, 6);
