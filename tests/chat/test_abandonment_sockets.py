@@ -30,7 +30,7 @@ LONG_AGO = timedelta(minutes=10)
 
 
 @pytest.fixture
-def setup(redis_layer):
+def setup(redis_layer):  # noqa: F811 - the imported fixture
     publish_policy_version(document=policy_text(), approved_by="Tests", change_note="24x7")
     agent = make_agent("alex")
     chat = services.start_chat(name="Ann Smith", email="ann@example.org", question="Where is it?")
