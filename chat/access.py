@@ -8,7 +8,10 @@ admin and the chat services all apply (relations: `helpdesk.access`).
 - write (message, typing), close, escalate, convert: its handling agent only;
 - transfer (to an agent, to oneself to take over, to a team's queue): its handling agent,
   supervisors and managers;
-- reveal a secure-form detail: its handling agent and that agent's own supervisor.
+- reveal a secure-form detail: its handling agent and that agent's own supervisor;
+- watch (follow it live in the console, read-only, as an escalation's link opens it): its
+  handling agent, supervisors and managers;
+- take over (the chat becomes theirs, `chat.services.takeover`): supervisors and managers.
 
 Supervisors and managers oversee every team, as with tickets (`tickets/visibility.py`). Another
 agent, of the team or not, does nothing with a chat someone else handles. Refusals raise
@@ -42,6 +45,8 @@ class ChatAction(StrEnum):
     CONVERT = "convert"
     TRANSFER = "transfer"
     REVEAL = "reveal"
+    WATCH = "watch"
+    TAKE_OVER = "take_over"
 
 
 _OVERSEERS = frozenset({Relation.SUPERVISOR, Relation.MANAGER})
@@ -55,6 +60,8 @@ RULES: dict[ChatAction, frozenset[Relation]] = {
     ChatAction.CONVERT: _HANDLER,
     ChatAction.TRANSFER: _HANDLER | _OVERSEERS,
     ChatAction.REVEAL: frozenset({Relation.HANDLER, Relation.HANDLERS_SUPERVISOR}),
+    ChatAction.WATCH: _HANDLER | _OVERSEERS,
+    ChatAction.TAKE_OVER: _OVERSEERS,
 }
 REFUSALS: dict[ChatAction, str] = {
     ChatAction.READ: "That chat is not yours: only its agent, a supervisor or a manager may "
@@ -67,6 +74,8 @@ REFUSALS: dict[ChatAction, str] = {
     ChatAction.TRANSFER: "Only the agent handling this chat, a supervisor or a manager may "
     "transfer it.",
     ChatAction.REVEAL: "Only the agent handling this chat and their supervisor see this.",
+    ChatAction.WATCH: "Only a supervisor or a manager may watch another agent's chat.",
+    ChatAction.TAKE_OVER: "Only a supervisor or a manager may take a chat over.",
 }
 
 

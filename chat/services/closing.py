@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from chat.access import ChatAction, check_chat_access
@@ -17,15 +18,15 @@ from chat.redaction import redact
 from chat.webhooks import emit_chat_closed
 from helpdesk import ratelimit
 from helpdesk.events import announce_conversation_resolved
-from helpdesk.models import AgentProfile, Role
 from helpdesk.models.people import Channel
+from helpdesk.selectors.escalation import escalation_reaches
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
 from helpdesk.services.sla import cancel_clocks_for, stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
 
 from .common import ChatClosed, RateLimited, lock_session, name_in_chat
-from .events import DESK_GROUP, author_name, chat_group, publish
+from .events import DESK_GROUP, agent_group, author_name, chat_group, publish
 from .messages import append_message
 from .routing import offer_waiting_chats
 
@@ -45,21 +46,17 @@ def transcript(session: ChatSession) -> str:
     return "\n".join(lines)[:TRANSCRIPT_LIMIT]
 
 
-def _supervisor_of(user):
-    profile = AgentProfile.objects.filter(user=user).select_related("supervisor").first()
-    if profile is not None and profile.supervisor is not None:
-        return profile.supervisor
-    team_supervisors = AgentProfile.objects.filter(role=Role.SUPERVISOR, presence="online")
-    if profile is not None and profile.team_id:
-        team_supervisors = team_supervisors.filter(team_id=profile.team_id)
-    found = team_supervisors.select_related("user").order_by("pk").first()
-    return found.user if found else None
+ESCALATION_NOTIFICATION = "chat.escalation"
 
 
 @transaction.atomic
 def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = None) -> ChatSession:
-    """Escalate to the agent's supervisor (or an online supervisor of their team), who is
-    notified with the notes. An escalation without notes is refused."""
+    """Escalate a chat by the one rule every channel follows (`helpdesk.selectors.escalation`:
+    the agent's supervisor, else their team's, else any supervisor, else the managers), whoever
+    of them is online: each is notified with the notes and a link that opens the chat in their
+    console, the first (online first) is the chat's `escalated_to`. The chat stays with the
+    agent until one of them takes it over (`chat.services.takeover`), and the customer is told
+    so. Refused without notes, and when the rule finds nobody at all."""
     notes = redact((notes or "").strip()).text
     if not notes:
         raise ValidationError({"notes": "Say why you escalate: notes are required."})
@@ -68,19 +65,25 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
     if session.status != ChatStatus.ACTIVE:
         raise ChatClosed("Only an active chat can be escalated.")
     check_chat_access(user=by, session=session, action=ChatAction.ESCALATE)
-    supervisor = _supervisor_of(by)
-    if supervisor is None:
-        raise ChatClosed("Nobody supervises you: transfer the chat instead.")
-    session.escalated_to = supervisor
+    reaches = escalation_reaches(escalated_by=by)
+    if not reaches:
+        raise ChatClosed("There is nobody to escalate to: transfer the chat instead.")
+    session.escalated_to_id = reaches[0]
     session.escalation_notes = notes
     session.save(update_fields=["escalated_to", "escalation_notes"])
+    who = author_name(by)
     notify(
-        recipient_ids=[supervisor.pk],
-        kind="chat.escalation",
-        message=f"{author_name(by)} escalated chat {session.pk} with {session.customer}: {notes}",
-        url=f"/desk/chat/?session={session.pk}",
+        recipient_ids=reaches,
+        kind=ESCALATION_NOTIFICATION,
+        message=f"{who} escalated chat {session.pk} with {session.customer}: {notes}",
+        url=f"{reverse('chat:console')}?session={session.pk}",
         now=now,
     )
+    for user_id in reaches:  # a console open now shows it at once, with Watch
+        publish(
+            agent_group(user_id),
+            {"type": "escalated", "session": session.pk, "by": who, "notes": notes},
+        )
     record_interaction(
         customer=session.customer,
         channel=Channel.CHAT,
@@ -94,7 +97,8 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
         session=session,
         sender=Sender.SYSTEM,
         now=now,
-        text="Your chat has been passed to a supervisor, who will help further.",
+        text=f"{who} has asked a supervisor to help with your question, and stays with you "
+        "in the meantime.",
     )
     return session
 

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.models import Role
-from helpdesk.selectors.sla import escalation_recipients
+from helpdesk.selectors.escalation import escalation_reaches
 from helpdesk.services.notifications import notify
 
 from ..models import Ticket, TicketEvent, TicketEventKind
@@ -38,17 +37,6 @@ def record_breach(*, ticket_id: int, target: str, due_at: datetime) -> TicketEve
 ESCALATION_NOTIFICATION = "ticket.escalation"
 
 
-def escalation_supervisors(*, actor) -> list[int]:
-    """Who an agent's escalation reaches: their own supervisor, else their team's supervisors,
-    else every supervisor, else every manager; never the agent themselves."""
-    for role in (Role.SUPERVISOR, Role.MANAGER):
-        found = escalation_recipients(assignee_ids=[actor.pk], roles=[role])
-        ids = [pk for pk in found.for_role(role, actor.pk) if pk != actor.pk]
-        if ids:
-            return ids
-    return []
-
-
 @transaction.atomic
 def escalate_ticket(
     *, ticket: Ticket, actor, notes: str, at: datetime | None = None
@@ -57,8 +45,10 @@ def escalate_ticket(
 
     Rules (the SOP): an escalation without notes is refused; a resolved or closed ticket is not
     escalated. The escalation is an event on the timeline (who, when, to whom, the notes), and
-    the supervisor (see `escalation_supervisors`) gets an in-app notification linking to the
-    ticket (and its email, sent by Celery after commit).
+    the people the one escalation rule names (`helpdesk.selectors.escalation`: the agent's
+    supervisor, else their team's, else any supervisor, else the managers; the same for a chat)
+    get an in-app notification linking to the ticket (and its email, sent by Celery after
+    commit).
     """
     notes = (notes or "").strip()
     if not notes:
@@ -67,7 +57,7 @@ def escalate_ticket(
     ticket = lock_ticket(ticket)
     if ticket.is_closed:
         raise ValidationError(f"{ticket.reference} is {ticket.get_status_display().lower()}.")
-    recipients = escalation_supervisors(actor=actor)
+    recipients = escalation_reaches(escalated_by=actor)
     names = ", ".join(
         get_user_model()
         .objects.filter(pk__in=recipients)
