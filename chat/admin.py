@@ -6,17 +6,11 @@ from django.contrib import admin
 
 from chat.access import ChatAction, may, readable_chats
 from chat.models import ChatMessage, ChatSession, Redaction, SecureDetail
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    pass
 
 
 class MessageInline(ReadOnlyInline):

@@ -3,25 +3,14 @@ survey access rule (`surveys.access`) lets read them."""
 
 from django.contrib import admin
 
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from surveys.access import SurveyAction, may, readable_survey_responses
 from surveys.models import FollowUp, SurveyDigest, SurveyInvitation, SurveyResponse
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    def may_view(self, request, obj=None) -> bool:
         return may(user=request.user, action=SurveyAction.READ)
-
-    def has_view_permission(self, request, obj=None):
-        return may(user=request.user, action=SurveyAction.READ)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SurveyInvitation)

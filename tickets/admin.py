@@ -7,6 +7,7 @@ of staff); supervisors and managers also see every inbound email (`helpdesk.role
 
 from django.contrib import admin, messages
 
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.roles import OVERSEEING_ROLES, has_role
 
 from . import admin_mailbox  # noqa: F401 (registers the IMAP mailboxes' admin)
@@ -25,31 +26,16 @@ from .models import (
 from .services import retry_inbound_email
 
 
-class _ReadOnly:
-    """Tickets and what they hold: who may see them is the ticket access rule's
+class _ReadOnly(ReadOnlyAdminMixin):
+    """Tickets and what they hold, read-only: who may see them is the ticket access rule's
     (`tickets.access`); `roles` narrows a model that is not a ticket's (inbound email)."""
 
     roles: tuple[str, ...] | None = None
 
-    def _may_view(self, request) -> bool:
+    def may_view(self, request, obj=None) -> bool:
         if self.roles is not None:
             return has_role(request.user, *self.roles)
         return may_use_tickets(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_view(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_view(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(_ReadOnly, admin.StackedInline):

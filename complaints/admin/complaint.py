@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
+from helpdesk.forms import apply_service_errors
 from helpdesk.services.people import find_or_create_customer
 
 from .. import services
@@ -33,21 +35,9 @@ from .steps import step_view, steps_for
 AMBER_DAYS = 1.0  # a deadline closer than this shows amber
 
 
-class _ReadOnlyInline:
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
+class _ReadOnlyInline(ReadOnlyAdminMixin):
+    def may_view(self, request, obj=None) -> bool:
         return may(user=request.user, action=ComplaintAction.READ, complaint=obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ComplaintEventInline(_ReadOnlyInline, admin.TabularInline):
@@ -210,11 +200,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             except PermissionDenied as error:
                 messages.error(request, str(error))
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                apply_service_errors(form, error)
                 messages.error(
                     request, "The complaint was not logged: " + "; ".join(error.messages)
                 )

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.customer_access import (
     CustomerAction,
     may,
@@ -133,7 +134,7 @@ class CustomerAdminForm(forms.ModelForm):
             raise ValidationError(exc.message_dict[name]) from None
 
 
-class InteractionInline(CustomerRule, admin.TabularInline):
+class InteractionInline(ReadOnlyAdminMixin, CustomerRule, admin.TabularInline):
     """The customer's history, read-only: interactions are recorded by the channels."""
 
     model = Interaction
@@ -153,15 +154,6 @@ class InteractionInline(CustomerRule, admin.TabularInline):
     def get_queryset(self, request):
         rows = super().get_queryset(request).select_related("agent", "case_type")
         return readable_interactions(request.user, rows)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)
@@ -189,7 +181,7 @@ class CustomerAdmin(CustomerRule, admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(CustomerRule, admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdminMixin, CustomerRule, admin.ModelAdmin):
     """Read-only: the history is written by `record_interaction`, never edited."""
 
     list_display = ("occurred_at", "customer", "channel", "kind", "agent")
@@ -200,12 +192,3 @@ class InteractionAdmin(CustomerRule, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return readable_interactions(request.user, super().get_queryset(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
