@@ -40,6 +40,33 @@ class Status(models.TextChoices):
 
 # A complaint in one of these still needs work (and has a deadline ahead or missed).
 OPEN_STATUSES = (Status.LOGGED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.REOPENED)
+# Resolved or closed: the work is done (until the customer comes back and it is reopened).
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+class Step(models.TextChoices):
+    """The steps of the workflow after logging (each one a service of `complaints.services`)."""
+
+    ACKNOWLEDGE = "acknowledge", "Acknowledge in writing"
+    INVESTIGATE = "investigate", "Start investigation"
+    HOLDING = "holding", "Send holding letter"
+    RESOLVE = "resolve", "Resolve"
+    CLOSE = "close", "Close"
+    REOPEN = "reopen", "Reopen"
+    WITHDRAW = "withdraw", "Withdraw"
+
+
+# The one table of the workflow: the statuses each step may be taken from. The services refuse
+# a step from any other status; the admin offers a step's button only from these.
+TRANSITIONS: dict[Step, tuple[Status, ...]] = {
+    Step.ACKNOWLEDGE: (Status.LOGGED,),
+    Step.INVESTIGATE: (Status.ACKNOWLEDGED, Status.REOPENED),
+    Step.HOLDING: (Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.REOPENED),
+    Step.RESOLVE: OPEN_STATUSES,
+    Step.CLOSE: (Status.RESOLVED,),
+    Step.REOPEN: DONE_STATUSES,
+    Step.WITHDRAW: OPEN_STATUSES,
+}
 
 
 class Category(models.TextChoices):
@@ -161,6 +188,15 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_done(self) -> bool:
+        """Resolved or closed."""
+        return self.status in DONE_STATUSES
+
+    def allows(self, step: str) -> bool:
+        """Whether `step` may be taken from the complaint's status (`TRANSITIONS`)."""
+        return self.status in TRANSITIONS[Step(step)]
 
     def next_deadline(self):
         """The next deadline still to keep: the acknowledgement, then the full response (the

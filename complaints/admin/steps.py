@@ -15,71 +15,79 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from helpdesk.forms import apply_service_errors
+
 from .. import forms as step_forms
 from .. import services
-from ..models import OPEN_STATUSES, Complaint, LetterKind, LetterStatus, SentVia, Status
+from ..models import Complaint, LetterKind, LetterStatus, SentVia, Step
 
 
 @dataclass(frozen=True)
-class Step:
-    name: str
-    label: str
+class StepPage:
+    """A step's page: its form, the service it runs and what the message says once done. The
+    statuses it may be taken from are the workflow's (`complaints.models.TRANSITIONS`)."""
+
+    step: Step
     form: type[forms.Form]
-    statuses: tuple[str, ...]
     run: Callable[..., object]
     done: str
     intro: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.step.value
+
+    @property
+    def label(self) -> str:
+        return self.step.label
 
 
 def _letter(data: dict) -> dict:
     return {"sent_via": data["sent_via"], "body": data.get("body", "")}
 
 
-STEPS: dict[str, Step] = {
-    step.name: step
-    for step in (
-        Step("acknowledge", "Acknowledge in writing", step_forms.AcknowledgeForm,
-             (Status.LOGGED,),
+STEPS: dict[str, StepPage] = {
+    page.name: page
+    for page in (
+        StepPage(Step.ACKNOWLEDGE, step_forms.AcknowledgeForm,
              lambda c, u, d: services.acknowledge_complaint(complaint=c, by=u, **_letter(d)),
              "acknowledged in writing",
              "The acknowledgement letter below is written from the template; edit it if you "
              "need to. The complaint procedure is enclosed as a PDF."),
-        Step("investigate", "Start investigation", step_forms.InvestigateForm,
-             (Status.ACKNOWLEDGED, Status.REOPENED),
+        StepPage(Step.INVESTIGATE, step_forms.InvestigateForm,
              lambda c, u, d: services.start_investigation(complaint=c, by=u, note=d["note"]),
              "under investigation"),
-        Step("holding", "Send holding letter", step_forms.HoldingLetterForm,
-             (Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.REOPENED),
+        StepPage(Step.HOLDING, step_forms.HoldingLetterForm,
              lambda c, u, d: services.send_holding_letter(
                  complaint=c, by=u, expected_date=d["expected_date"], **_letter(d)),
              "sent a holding letter",
              "Tell the customer when they can expect a full response. The procedure is "
              "enclosed again."),
-        Step("resolve", "Resolve", step_forms.ResolveForm, OPEN_STATUSES,
+        StepPage(Step.RESOLVE, step_forms.ResolveForm,
              lambda c, u, d: services.resolve_complaint(
                  complaint=c, by=u, outcome=d["outcome"], root_cause=d["root_cause"],
                  remedy=d["remedy"], **_letter(d)),
              "resolved with a final response letter"),
-        Step("close", "Close", step_forms.CloseForm, (Status.RESOLVED,),
+        StepPage(Step.CLOSE, step_forms.CloseForm,
              lambda c, u, d: services.close_complaint(
                  complaint=c, by=u, customer_satisfied=d["customer_satisfied"], note=d["note"]),
              "closed"),
-        Step("reopen", "Reopen", step_forms.ReasonForm, (Status.RESOLVED, Status.CLOSED),
+        StepPage(Step.REOPEN, step_forms.ReasonForm,
              lambda c, u, d: services.reopen_complaint(complaint=c, by=u, reason=d["reason"]),
              "reopened"),
-        Step("withdraw", "Withdraw", step_forms.ReasonForm, OPEN_STATUSES,
+        StepPage(Step.WITHDRAW, step_forms.ReasonForm,
              lambda c, u, d: services.withdraw_complaint(complaint=c, by=u, reason=d["reason"]),
              "withdrawn"),
     )
 }  # fmt: skip
 
 
-def steps_for(complaint: Complaint) -> list[Step]:
+def steps_for(complaint: Complaint) -> list[StepPage]:
     """The steps the complaint's status allows (the service checks again when one is taken)."""
-    return [step for step in STEPS.values() if complaint.status in step.statuses]
+    return [page for page in STEPS.values() if complaint.allows(page.step)]
 
 
-def _initial(step: Step, complaint: Complaint) -> dict:
+def _initial(step: StepPage, complaint: Complaint) -> dict:
     initial: dict = {}
     if "sent_via" in step.form.base_fields:  # a letter: by post when there is no address
         initial["sent_via"] = SentVia.EMAIL if complaint.customer.email else SentVia.POST
@@ -91,14 +99,6 @@ def _initial(step: Step, complaint: Complaint) -> dict:
         if draft is not None:
             initial["expected_date"] = draft.expected_date
     return initial
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def step_view(model_admin, request: HttpRequest, object_id: str, step_name: str) -> HttpResponse:
@@ -123,7 +123,7 @@ def step_view(model_admin, request: HttpRequest, object_id: str, step_name: str)
                 messages.error(request, f"{error} Nothing was changed.")
                 return redirect(change_url)
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_service_errors(form, error)
                 messages.error(request, f"{'; '.join(error.messages)} Nothing was changed.")
             else:
                 messages.success(request, f"{complaint.reference} is {step.done}.")

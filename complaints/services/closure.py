@@ -10,7 +10,7 @@ from django.utils import timezone
 from helpdesk.policy import UnknownTarget
 from helpdesk.services.sla import restart_clocks_for, stop_clocks_for
 
-from ..models import OPEN_STATUSES, RESOLUTION_TARGET, Complaint, EventKind, Status
+from ..models import RESOLUTION_TARGET, Complaint, EventKind, Status, Step
 from .common import add_event, check_can_manage, check_status, lock
 from .letters import policy_of
 
@@ -29,7 +29,7 @@ def close_complaint(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, (Status.RESOLVED,), "closed")
+    check_status(complaint, Step.CLOSE, "closed")
     complaint.status = Status.CLOSED
     complaint.closed_at = now
     complaint.customer_satisfied = customer_satisfied
@@ -51,7 +51,7 @@ def reopen_complaint(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, (Status.RESOLVED, Status.CLOSED), "reopened")
+    check_status(complaint, Step.REOPEN, "reopened")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the complaint is reopened."})
     policy = policy_of(complaint)
@@ -84,7 +84,7 @@ def withdraw_complaint(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, OPEN_STATUSES, "withdrawn")
+    check_status(complaint, Step.WITHDRAW, "withdrawn")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the complaint is withdrawn."})
     complaint.status = Status.WITHDRAWN

@@ -8,7 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from ..access import ComplaintAction, check_complaint_access
-from ..models import Complaint, ComplaintEvent, ComplaintSequence, SentVia
+from ..models import Complaint, ComplaintEvent, ComplaintSequence, SentVia, Step
 
 
 def check_can_log(user) -> None:
@@ -23,11 +23,14 @@ def check_can_manage(user) -> None:
     check_complaint_access(user=user, action=ComplaintAction.STEP)
 
 
-def check_status(complaint: Complaint, allowed: tuple[str, ...], step: str) -> None:
-    if complaint.status not in allowed:
+def check_status(complaint: Complaint, step: Step, done: str) -> None:
+    """Refuse `step` unless the workflow allows it from the complaint's status (`TRANSITIONS`,
+    the table the admin's buttons come from too); `done` words the refusal: "it cannot be
+    <done> now"."""
+    if not complaint.allows(step):
         raise ValidationError(
             f"{complaint.reference} is {complaint.get_status_display().lower()}: "
-            f"it cannot be {step} now."
+            f"it cannot be {done} now."
         )
 
 

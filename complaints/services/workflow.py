@@ -25,7 +25,6 @@ from helpdesk.services.sla import start_clock, stop_clocks_for
 
 from ..models import (
     ACKNOWLEDGE_TARGET,
-    OPEN_STATUSES,
     RESOLUTION_TARGET,
     Category,
     Complaint,
@@ -38,6 +37,7 @@ from ..models import (
     RootCause,
     Severity,
     Status,
+    Step,
 )
 from ..webhooks import emit_complaint_acknowledged, emit_complaint_logged, emit_complaint_resolved
 from .common import (
@@ -178,7 +178,7 @@ def acknowledge_complaint(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, (Status.LOGGED,), "acknowledged")
+    check_status(complaint, Step.ACKNOWLEDGE, "acknowledged")
     check_sent_via(complaint, sent_via)
     subject, text = render_letter(LetterKind.ACKNOWLEDGEMENT, letter_context(complaint))
     letter = create_letter(
@@ -208,7 +208,7 @@ def start_investigation(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, (Status.ACKNOWLEDGED, Status.REOPENED), "investigated")
+    check_status(complaint, Step.INVESTIGATE, "investigated")
     complaint.status = Status.INVESTIGATING
     complaint.investigation_started_at = complaint.investigation_started_at or now
     complaint.save(update_fields=["status", "investigation_started_at", "updated_at"])
@@ -236,11 +236,7 @@ def send_holding_letter(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(
-        complaint,
-        (Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.REOPENED),
-        "sent a holding letter",
-    )
+    check_status(complaint, Step.HOLDING, "sent a holding letter")
     policy = policy_of(complaint)
     today = now.astimezone(policy.calendar.zone).date()
     if expected_date is None:
@@ -302,7 +298,7 @@ def resolve_complaint(
     now = now or timezone.now()
     check_can_manage(by)
     complaint = lock(complaint)
-    check_status(complaint, OPEN_STATUSES, "resolved")
+    check_status(complaint, Step.RESOLVE, "resolved")
     if not (outcome or "").strip():
         raise ValidationError({"outcome": "Say what the outcome is."})
     check_choice(root_cause, RootCause, "root_cause")
