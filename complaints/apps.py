@@ -14,3 +14,11 @@ class ComplaintsConfig(AppConfig):
         from .services import on_resolution_breach
 
         sla_registry.register_breach_handler(RESOLUTION_TARGET, on_resolution_breach)
+
+        from helpdesk.privacy.services import register_masked_fields
+
+        from .models import Complaint, ComplaintEvent, Letter
+
+        register_masked_fields(Complaint, ["description", "desired_outcome", "outcome"])
+        register_masked_fields(ComplaintEvent, ["note"])  # the notes of each step
+        register_masked_fields(Letter, ["subject", "body"])

@@ -14,3 +14,10 @@ class HelpdeskConfig(AppConfig):
         from .webhooks import sla as webhook_sla
 
         webhook_sla.register()  # sla.warning and sla.breached webhooks
+
+        from .models import Interaction, Notification
+        from .privacy.services import register_masked_fields
+
+        register_masked_fields(Interaction, ["summary"])  # the customer's history, any channel
+        # Notifications quote what people wrote (an escalation's notes, a ticket's subject).
+        register_masked_fields(Notification, ["message"])

@@ -13,3 +13,10 @@ class SurveysConfig(AppConfig):
         conversation_resolved.connect(
             on_conversation_resolved, dispatch_uid="surveys.invite_to_survey"
         )
+
+        from helpdesk.privacy.services import register_masked_fields
+
+        from .models import FollowUp, SurveyResponse
+
+        register_masked_fields(SurveyResponse, ["comment"])
+        register_masked_fields(FollowUp, ["notes"])

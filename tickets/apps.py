@@ -11,3 +11,24 @@ class TicketsConfig(AppConfig):
         from . import handlers
 
         handlers.register()
+
+        from helpdesk.privacy.services import register_masked_fields
+
+        from .models import (
+            Call,
+            CallbackRequest,
+            InboundEmail,
+            Message,
+            Ticket,
+            TicketEvent,
+            Voicemail,
+        )
+
+        # Text a customer or agent writes, masked on every save (the raw .eml is kept as received).
+        register_masked_fields(Ticket, ["subject"])
+        register_masked_fields(TicketEvent, ["note"])
+        register_masked_fields(Message, ["subject", "text", "quoted_text", "html", "notes"])
+        register_masked_fields(InboundEmail, ["subject"])
+        register_masked_fields(Call, ["notes"])
+        register_masked_fields(Voicemail, ["transcript", "notes"])
+        register_masked_fields(CallbackRequest, ["note"])

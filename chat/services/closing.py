@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from chat.access import ChatAction, check_chat_access
 from chat.models import ChatMessage, ChatSession, ChatStatus, Sender
-from chat.redaction import redact
 from chat.webhooks import emit_chat_closed
 from helpdesk import ratelimit
 from helpdesk.events import announce_conversation_resolved
 from helpdesk.models.people import Channel
+from helpdesk.privacy.services import mask_text
 from helpdesk.selectors.escalation import escalation_reaches
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
@@ -57,7 +57,7 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
     console, the first (online first) is the chat's `escalated_to`. The chat stays with the
     agent until one of them takes it over (`chat.services.takeover`), and the customer is told
     so. Refused without notes, and when the rule finds nobody at all."""
-    notes = redact((notes or "").strip()).text
+    notes = mask_text((notes or "").strip()).text
     if not notes:
         raise ValidationError({"notes": "Say why you escalate: notes are required."})
     now = now or timezone.now()
@@ -134,7 +134,7 @@ def convert_to_ticket(*, session_id: int, by, subject: str = "", now: datetime |
 
 
 def _check_summary(summary: str) -> str:
-    summary = redact((summary or "").strip()).text
+    summary = mask_text((summary or "").strip()).text
     if not summary:
         raise ValidationError({"summary": "Close with a summary of the resolution."})
     return summary

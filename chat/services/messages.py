@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from chat.access import REFUSALS, ChatAction, may
 from chat.models import ChatMessage, ChatSession, ChatStatus, Redaction, Sender
-from chat.redaction import redact
+from helpdesk.privacy.services import mask_text
 from helpdesk.services.sla import stop_clocks_for
 
 from .common import (
@@ -61,7 +61,7 @@ def append_message(
 ) -> ChatMessage:
     """Store one message with the session's next seq. The caller holds the session's lock
     (`lock_session`) and has checked the text; the text is redacted here, whoever sends it."""
-    redacted = redact(text)
+    redacted = mask_text(text, now=now)
     session.last_seq += 1
     message = ChatMessage.objects.create(
         session=session,
@@ -200,7 +200,7 @@ def _quick_post(
     a repeated client_id. PostgreSQL only."""
     if connection.vendor != "postgresql":
         return None
-    redacted = redact(text)
+    redacted = mask_text(text, now=now)
     if redacted.kinds:
         return None
     agent = sender == Sender.AGENT

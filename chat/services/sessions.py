@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.models import ChatSession, ChatStatus, Sender
-from chat.redaction import redact
 from chat.webhooks import emit_chat_closed, emit_chat_started
 from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
+from helpdesk.privacy.services import mask_text
 from helpdesk.services.people import (
     find_or_create_customer,
     normalise_email,
@@ -103,7 +103,7 @@ def start_chat(
         matched_record=matched,
         team=team,
         policy_version=version,
-        question=redact(check_text(question)).text if question.strip() else "",
+        question=mask_text(check_text(question)).text if question.strip() else "",
         started_at=now,
         customer_seen_at=now,  # asking is being here: the widget's heartbeat goes on from now
         wait_notice_due_at=due(chat.wait_notice_after, now) if chat.wait_notice_after else None,
@@ -154,7 +154,7 @@ def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=No
     ticket = open_ticket(
         customer=customer, subject=subject, channel=Channel.CHAT, opened_at=now, team=team
     )
-    add_internal_note(ticket=ticket, author=None, text=redact(text).text, at=now)
+    add_internal_note(ticket=ticket, author=None, text=mask_text(text).text, at=now)
     return ticket
 
 

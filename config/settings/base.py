@@ -298,6 +298,10 @@ CELERY_BEAT_SCHEDULE["webhooks-retry"] = {
     "schedule": WEBHOOK_SWEEP_SECONDS,
 }
 
+# Privacy (helpdesk/privacy): another process sees a newly published [privacy] mask within this
+# many seconds; the daily task removes what [retention] no longer keeps, a batch at a time.
+PRIVACY_RECHECK_SECONDS = env.float("PRIVACY_RECHECK_SECONDS", default=30.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

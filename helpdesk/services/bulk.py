@@ -14,6 +14,8 @@ from contextlib import contextmanager
 import psycopg
 from django.db import connection, models
 
+from helpdesk.privacy.services import mask_rows
+
 
 @contextmanager
 def _binding_cursor():
@@ -45,6 +47,7 @@ def insert_rows(
     one statement; returns their primary keys in order."""
     if not rows:
         return []
+    rows = mask_rows(model, fields, rows)  # the fields apps register for masking (privacy)
     if connection.vendor != "postgresql":
         created = model.objects.bulk_create(
             model(**dict(zip(fields, row, strict=True))) for row in rows
@@ -68,6 +71,7 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     that follow, in the order of `fields`, in one statement."""
     if not rows:
         return
+    rows = mask_rows(model, fields, rows)  # pk first: it is no registered field
     if connection.vendor != "postgresql":
         objs = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
         model.objects.bulk_update(objs, list(fields))

@@ -1,0 +1,107 @@
+"""Every free-text field of the project's models is masked, or is named here with the reason it
+is not: a new text field without masking fails this test."""
+
+from django.apps import apps
+from django.db import models
+
+from helpdesk.privacy.services import masked_fields
+
+PROJECT_APPS = ("helpdesk", "tickets", "chat", "complaints", "surveys")
+
+# Fields no customer or agent writes free text into: identifiers, addresses, keys, settings
+# written by staff for everyone (templates, articles), machine-made errors and records.
+NOT_MASKED = {
+    "helpdesk.ApiKey": {"name", "prefix", "secret_hash"},
+    "helpdesk.IdempotencyRecord": {"owner", "key", "method", "path", "request_hash"},
+    "helpdesk.Team": {"name", "calendar"},
+    "helpdesk.Customer": {"name", "email", "phone", "external_id"},  # who the customer is
+    "helpdesk.Interaction": {"kind"},
+    "helpdesk.CannedResponse": {"title", "shortcut", "body"},  # staff's templates
+    "helpdesk.Article": {"title", "slug", "body", "tags"},  # the public knowledge base
+    "helpdesk.PolicyVersion": {"version", "document", "approved_by", "change_note"},
+    "helpdesk.PolicyReview": {"reviewed_by", "note"},
+    "helpdesk.Clock": {
+        "target",
+        "cancel_reason",
+        "outcome_reason",
+        "calendar",
+        "priority",
+        "severity",
+    },
+    "helpdesk.Notification": {"kind", "url"},
+    "helpdesk.WebhookSubscription": {"url", "secret", "description"},
+    "helpdesk.WebhookDelivery": {"event", "last_error"},
+    "helpdesk.RetentionRecord": {"kind", "case_type"},
+    "tickets.InboundEmail": {"content_hash", "message_id", "from_address", "error"},
+    "tickets.Mailbox": {"name", "host", "username", "password_encrypted", "folder", "last_error"},
+    "tickets.TicketEvent": {"old", "new"},  # statuses, priorities, names
+    "tickets.Message": {
+        "from_name",
+        "from_address",
+        "to",
+        "cc",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "content_hash",
+        "send_error",
+        # a delivery report's machine-made fields
+        "bounce_action",
+        "bounce_diagnostic",
+        "bounce_recipient",
+        "bounce_status",
+    },
+    "tickets.Attachment": {"filename", "content_type", "content_id"},
+    "tickets.Call": {"number"},
+    "tickets.Voicemail": {"number"},
+    "tickets.CallbackRequest": {"number"},
+    "chat.ChatSession": {"name_given", "email_given", "phone_given", "end_reason"},
+    "chat.ChatMessage": {"client_id"},
+    "chat.SecureDetail": {"label", "ciphertext"},  # the secure form: encrypted, kept apart
+    "chat.ConsoleSocket": {"channel_name"},
+    "chat.Visit": {"page", "title", "channel_name"},
+    "chat.Invitation": {"message"},  # written by staff for visitors
+    "complaints.Complaint": {"reference"},
+    "complaints.Letter": {"to_address", "email_error"},
+    "complaints.LetterTemplate": {"subject", "body"},  # staff's templates
+    "complaints.ComplaintReminder": {"key"},
+    "complaints.ReviewSent": {"cadence"},
+    "surveys.SurveyInvitation": {"key"},
+}
+
+
+def free_text_fields() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        names = {
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField) and not f.choices
+        }
+        if names:
+            found[model._meta.label] = names
+    return found
+
+
+def test_every_free_text_field_is_masked_or_said_why_not():
+    masked = {model._meta.label: set(fields) for model, fields in masked_fields().items()}
+    unaccounted = {
+        label: sorted(names - masked.get(label, set()) - NOT_MASKED.get(label, set()))
+        for label, names in free_text_fields().items()
+    }
+    assert {k: v for k, v in unaccounted.items() if v} == {}
+
+
+def test_the_texts_people_write_are_masked():
+    masked = {model._meta.label: set(fields) for model, fields in masked_fields().items()}
+    assert masked["chat.ChatMessage"] == {"text"}
+    assert masked["chat.ChatSession"] == {"question", "summary", "escalation_notes"}
+    assert {"subject", "text", "html", "notes"} <= masked["tickets.Message"]
+    assert masked["tickets.Voicemail"] == {"transcript", "notes"}
+    assert masked["tickets.Call"] == {"notes"}
+    assert {"description"} <= masked["complaints.Complaint"]
+    assert masked["complaints.ComplaintEvent"] == {"note"}
+    assert masked["surveys.SurveyResponse"] == {"comment"}
+    assert masked["helpdesk.Notification"] == {"message"}
