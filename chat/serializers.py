@@ -57,6 +57,7 @@ class ChatOutput(serializers.ModelSerializer):
             "first_response_at",
             "closed_at",
             "customer_confirmed_resolved",
+            "end_reason",
             "message_count",
             "last_message_at",
             "updated_at",
@@ -65,7 +66,13 @@ class ChatOutput(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "id": {"help_text": "The chat's id (used in the URLs)."},
-            "status": {"help_text": "waiting, active, closed or missed (left as a message)."},
+            "status": {
+                "help_text": "waiting, active, closed, or missed (nobody answered: see end_reason)."
+            },
+            "end_reason": {
+                "help_text": "Why a missed chat ended: abandoned (the customer left before an "
+                "answer) or left_message; empty otherwise."
+            },
             "question": {"help_text": "The customer's question before the chat (redacted)."},
             "started_at": {"help_text": "When the customer asked for the chat (UTC)."},
             "accepted_at": {"help_text": "When an agent took it (UTC)."},

@@ -30,9 +30,10 @@ def emit_chat_started(session: ChatSession) -> None:
 
 def emit_chat_closed(session: ChatSession) -> None:
     """A chat ended: closed (with the agent's summary and whether the customer confirmed the
-    resolution) or missed (left as a message while waiting: `ticket_id` is that message's
-    ticket)."""
+    resolution) or missed, nobody having answered: `end_reason` says why (`abandoned`: the
+    customer left; `left_message`: `ticket_id` is that message's ticket)."""
     payload = chat_payload(session)
+    payload["end_reason"] = session.end_reason
     payload["summary"] = session.summary
     payload["customer_confirmed_resolved"] = session.customer_confirmed_resolved
     payload["escalated"] = session.escalated_to_id is not None

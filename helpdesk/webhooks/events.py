@@ -40,9 +40,10 @@ EVENTS: dict[str, str] = {
     "{id, status, customer_id, team_id, agent_id, started_at, accepted_at, first_response_at, "
     "closed_at, ticket_id}.",
     "chat.closed": "A live chat ended: status closed (by the agent, or the customer confirmed "
-    "the resolution) or missed (left as a message while waiting; ticket_id is that ticket). "
-    "data: the chat as for chat.started, with summary (the agent's, redacted), "
-    "customer_confirmed_resolved (true, false or null) and escalated. Never the transcript or "
+    "the resolution) or missed, nobody having answered, with end_reason abandoned (the customer "
+    "left while waiting) or left_message (ticket_id is that ticket). data: the chat as for "
+    "chat.started, with summary (the agent's, redacted), customer_confirmed_resolved (true, "
+    "false or null), escalated and end_reason (empty unless missed). Never the transcript or "
     "anything given through the secure form.",
     "complaint.logged": "A complaint was logged. data: the complaint {id, reference, status, "
     "channel, category, severity, customer_id, owner_id, source_type, source_id, received_at, "
