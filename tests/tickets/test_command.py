@@ -2,6 +2,7 @@
 
 import io
 import mailbox
+import re
 import subprocess
 import sys
 
@@ -10,9 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.support.servers import ROOT
-from tickets.models import InboundEmail, Ticket
+from tickets.models import Direction, InboundEmail, Ticket
 
 from .conftest import eml
+from .factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +44,50 @@ def test_files_end_with_one_summary_line(policy, tmp_path):
 
     output = run(*files)
 
-    assert output.splitlines() == ["5 messages: 2 new tickets, 1 replies, 1 duplicates, 1 failed"]
+    assert output.splitlines() == [
+        "5 messages: 2 new tickets, 1 replies, 0 automatic, 0 bounces, 0 set aside, "
+        "1 duplicates, 1 failed"
+    ]
     assert Ticket.objects.count() == 2
     assert InboundEmail.objects.filter(status="failed").count() == 1
+
+
+def write_raw(path, raw: bytes) -> str:
+    path.write_bytes(raw)
+    return str(path)
+
+
+SUMMARY = re.compile(
+    r"^(?P<read>\d+) messages: (?P<new>\d+) new tickets, (?P<replies>\d+) replies, "
+    r"(?P<automatic>\d+) automatic, (?P<bounces>\d+) bounces, (?P<aside>\d+) set aside, "
+    r"(?P<duplicates>\d+) duplicates, (?P<failed>\d+) failed$"
+)
+
+
+def test_every_message_read_is_counted_once(ingest, tmp_path):
+    ticket = ingest("plain.eml").ticket
+    MessageFactory(
+        ticket=ticket, direction=Direction.OUTBOUND, message_id="<reply-0001@helpdesk.example>"
+    )
+    never_ours = eml(
+        "dsn_null_sender.eml", tag="1", subject="Re: Invoice", message_id="<x@elsewhere.example>"
+    ).replace(b"<CAF1234.kettle@mail.example.org>", b"<y@elsewhere.example>")
+    files = [
+        write(tmp_path, "alternative_utf8.eml"),  # a new ticket
+        write(tmp_path, "reply_references.eml", parent="<CAF1234.kettle@mail.example.org>"),
+        write(tmp_path, "auto_reply.eml"),  # an out-of-office: a ticket, never acknowledged
+        write(tmp_path, "bounce.eml"),  # bounces the reply <reply-0001@helpdesk.example>
+        write_raw(tmp_path / "unknown_dsn.eml", never_ours),  # a bounce set aside
+        write(tmp_path, "plain.eml"),  # taken in already: a duplicate
+        write(tmp_path, "garbage.eml"),
+    ]
+
+    output = run(*files)
+
+    counts = {k: int(v) for k, v in SUMMARY.match(output.strip()).groupdict().items()}
+    read = counts.pop("read")
+    assert read == len(files) == sum(counts.values())
+    assert set(counts.values()) == {1}, output
 
 
 def test_a_maildir_and_an_mbox(policy, tmp_path):
@@ -59,13 +102,19 @@ def test_a_maildir_and_an_mbox(policy, tmp_path):
 
     output = run("--maildir", box._path, "--mbox", str(tmp_path / "inbox.mbox"))
 
-    assert output == "5 messages: 4 new tickets, 0 replies, 1 duplicates, 0 failed\n"
+    assert output == (
+        "5 messages: 3 new tickets, 0 replies, 1 automatic, 0 bounces, 0 set aside, "
+        "1 duplicates, 0 failed\n"
+    )
 
 
 def test_standard_input(policy, monkeypatch):
     output = run("-", stdin=eml("rfc2047_subject.eml"), monkeypatch=monkeypatch)
 
-    assert output == "1 messages: 1 new tickets, 0 replies, 0 duplicates, 0 failed\n"
+    assert output == (
+        "1 messages: 1 new tickets, 0 replies, 0 automatic, 0 bounces, 0 set aside, "
+        "0 duplicates, 0 failed\n"
+    )
     assert Ticket.objects.get().subject == "Fråga om min beställning – brådskande"
 
 
@@ -118,4 +167,7 @@ def test_nothing_to_do_is_exit_0(tmp_path):
     done = manage("--maildir", str(tmp_path / "Empty"), tmp_path=tmp_path)
 
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "0 messages: 0 new tickets, 0 replies, 0 duplicates, 0 failed\n"
+    assert done.stdout == (
+        "0 messages: 0 new tickets, 0 replies, 0 automatic, 0 bounces, 0 set aside, "
+        "0 duplicates, 0 failed\n"
+    )

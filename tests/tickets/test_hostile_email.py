@@ -180,7 +180,7 @@ def test_every_hostile_file_is_kept_and_the_email_after_it_taken_in(policy, tmp_
     failed = InboundEmail.objects.filter(status=InboundStatus.FAILED).count()
     assert out.getvalue().splitlines() == [
         f"{len(files)} messages: {Ticket.objects.count()} new tickets, 0 replies, "
-        f"0 duplicates, {failed} failed"
+        f"0 automatic, 0 bounces, 0 set aside, 0 duplicates, {failed} failed"
     ]
     assert err.getvalue() == ""
     for n, (name, raw) in enumerate(CORPUS):
@@ -245,7 +245,10 @@ def test_of_an_email_over_the_size_limit_only_the_first_bytes_are_read_and_kept(
         "ingest_email", str(tmp_path / "big.eml"), "--mbox", str(tmp_path / "in.mbox"), stdout=out
     )
 
-    assert out.getvalue() == "3 messages: 1 new tickets, 0 replies, 0 duplicates, 2 failed\n"
+    assert out.getvalue() == (
+        "3 messages: 1 new tickets, 0 replies, 0 automatic, 0 bounces, 0 set aside, "
+        "0 duplicates, 2 failed\n"
+    )
     kept = InboundEmail.objects.get(content_hash=digest(big[:2000]))
     assert kept.raw.read() == big[:2000] and kept.size == len(big)
     assert f"it is {len(big)} bytes, of which only the first 2000 were read" in kept.error

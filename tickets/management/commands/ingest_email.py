@@ -1,6 +1,7 @@
 """`python manage.py ingest_email [FILE ...|-] [--maildir DIR] [--mbox FILE]`: take in raw
 emails and end with one summary line,
-`N messages: A new tickets, B replies, C duplicates, D failed`.
+`N messages: A new tickets, B replies, C automatic, D bounces, E set aside, F duplicates,
+G failed`, in which every message read is counted once (see `bucket`): A to G add up to N.
 
 Every input is checked before anything is ingested; one that cannot be read ends the command
 with a one-line error and exit status 1. Emails that are not readable as email are not an error
@@ -27,9 +28,9 @@ from tickets import conf
 from tickets.services import ingest_email
 from tickets.services.inbound import (
     AUTO,
+    BOUNCED,
     DUPLICATE,
     FAILED,
-    REPLY,
     IngestResult,
     keep_oversized_email,
 )
@@ -47,6 +48,27 @@ class Oversized:
 
 Read = bytes | Oversized | Exception
 Source = Callable[[], Iterator[tuple[str, Read]]]
+
+
+BUCKETS = ("new tickets", "replies", "automatic", "bounces", "set aside", "duplicates", "failed")
+
+
+def bucket(result: IngestResult | None) -> str:
+    """The one bucket of the summary a message read falls in: "failed" (kept failed, or not
+    even kept: None), "duplicates", "set aside" (kept without a ticket: a bounce of an email
+    that is not ours), "bounces" (a bounce of one of our emails), "automatic" (an auto-reply
+    or bulk mail taken onto a ticket, never acknowledged), "new tickets", "replies"."""
+    if result is None or result.kind == FAILED:
+        return "failed"
+    if result.kind == DUPLICATE:
+        return "duplicates"
+    if result.ticket is None:
+        return "set aside"
+    if result.kind == BOUNCED:
+        return "bounces"
+    if result.kind == AUTO:
+        return "automatic"
+    return "new tickets" if result.opened else "replies"
 
 
 class Command(BaseCommand):
@@ -69,26 +91,18 @@ class Command(BaseCommand):
         sources += [self._mbox(f) for f in mbox]
         if not sources:
             raise CommandError("nothing to ingest: give FILE, -, --maildir DIR or --mbox FILE")
-        total = new = replies = duplicates = failed = 0
+        total, counts = 0, dict.fromkeys(BUCKETS, 0)
         for source in sources:
             for label, raw in source():
                 total += 1
                 result = self._ingest(label, raw)
-                if result is None:
-                    failed += 1
-                    continue
-                new += result.opened
-                replies += result.kind in (REPLY, AUTO) and not result.opened
-                duplicates += result.kind == DUPLICATE
-                failed += result.kind == FAILED
-                if verbosity >= 2:
+                counts[bucket(result)] += 1
+                if result is not None and verbosity >= 2:
                     reference = result.ticket.reference if result.ticket else "-"
                     detail = f" ({result.error})" if result.error else ""
                     self.stdout.write(f"{label}: {result.kind} {reference}{detail}")
-        self.stdout.write(
-            f"{total} messages: {new} new tickets, {replies} replies, "
-            f"{duplicates} duplicates, {failed} failed"
-        )
+        buckets = ", ".join(f"{counts[name]} {name}" for name in BUCKETS)
+        self.stdout.write(f"{total} messages: {buckets}")
 
     def _ingest(self, label: str, raw: Read) -> IngestResult | None:
         """The result of one message, or None when it could not be read or kept (said on
