@@ -232,6 +232,13 @@ def _check(user, session_id: int, action: ChatAction) -> None:
     access_chat(user=user, chat_id=session_id, action=action)
 
 
+def _watch_card(user, session_id: int) -> dict:
+    access_chat(user=user, chat_id=session_id, action=ChatAction.WATCH)
+    return selectors.watch_card(
+        ChatSession.objects.select_related("customer", "agent", "policy_version").get(pk=session_id)
+    )
+
+
 def _user_or_team(content):
     if content.get("to_agent"):
         return get_user_model().objects.get(username=str(content["to_agent"])), None
@@ -249,6 +256,7 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
             return
         self.user, self.member = user, member
         self.sessions: set[int] = set()
+        self.watching: set[int] = set()  # chats followed read-only (`do_watch`), not held
         hello = await database_sync_to_async(_agent_hello)(user, member)
         hello.update(await self.desk_opened())  # presence, heartbeat, visitors
         for group in (DESK_GROUP, agent_group(user.pk)):
@@ -267,7 +275,7 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
             return
         await self.desk_closed()  # the last console closing makes an online agent away
         for group in [DESK_GROUP, agent_group(self.user.pk)] + [
-            chat_group(s) for s in self.sessions
+            chat_group(s) for s in self.sessions | self.watching
         ]:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -280,6 +288,7 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
         if waiting and not may_take_waiting(self.member, event.get("team")):
             return  # another team's queue (chat/access.py): not shown, not taken here
         if kind == "assigned":
+            self.watching.discard(session_id)  # a watched chat taken over is held from now
             await self.join(session_id)
             event = {**event, "chat": await database_sync_to_async(_card)(session_id)}
         elif kind == "unassigned" and session_id in self.sessions:
@@ -350,5 +359,27 @@ class AgentChatConsumer(DeskPresenceMixin, ChatSocket):
         await database_sync_to_async(services.transfer_chat)(
             session_id=self.session_of(content), by=self.user, to_agent=to_agent, to_team=to_team
         )
+
+    async def do_watch(self, content):
+        """Follow a chat live, read-only (`chat.access` WATCH: supervisors and managers, and
+        its own agent): its card now, then every event of the chat; `resume` fetches what was
+        said before. Writing in it still needs WRITE, which a watcher lacks."""
+        session_id = self.session_of(content)
+        card = await database_sync_to_async(_watch_card)(self.user, session_id)
+        if session_id not in self.sessions:
+            self.watching.add(session_id)
+            await self.channel_layer.group_add(chat_group(session_id), self.channel_name)
+        await self.send_json({"type": "watching", "session": session_id, "chat": card})
+
+    async def do_unwatch(self, content):
+        session_id = self.session_of(content)
+        if session_id in self.watching:
+            self.watching.discard(session_id)
+            await self.channel_layer.group_discard(chat_group(session_id), self.channel_name)
+
+    async def do_take_over(self, content):
+        await database_sync_to_async(services.take_over_chat)(
+            session_id=self.session_of(content), by=self.user
+        )  # answered by `assigned` to this user's consoles, as a transfer is
 
     # presence, heartbeat, invite: DeskPresenceMixin (chat/desk_presence.py)

@@ -6,7 +6,7 @@ from helpdesk.access import StaffMember
 from helpdesk.models import Interaction
 
 from .services.common import greeting_for, name_in_chat
-from .services.events import message_event
+from .services.events import author_name, message_event
 from .services.routing import queue_entry
 
 
@@ -95,6 +95,17 @@ def session_card(session: ChatSession) -> dict:
             }
             for d in session.secure_details.all()
         ],
+    }
+
+
+def watch_card(session: ChatSession) -> dict:
+    """The card of a chat a supervisor watches (`chat.access` WATCH): who handles it and why it
+    was escalated, besides what its agent sees."""
+    return {
+        **session_card(session),
+        "agent": author_name(session.agent),
+        "escalated": session.escalated_to_id is not None,
+        "escalation_notes": session.escalation_notes,
     }
 
 

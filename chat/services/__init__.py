@@ -36,6 +36,7 @@ from .secure import (
     submit_secure_details,
 )
 from .sessions import chat_opening, leave_message, start_chat
+from .takeover import take_over_chat
 from .timers import offer_message, send_wait_notice, sweep_chat_timers, waiting_status
 from .tokens import access_chat_for_staff, access_session_by_token, token_for
 
@@ -76,6 +77,7 @@ __all__ = [
     "start_chat",
     "submit_secure_details",
     "sweep_chat_timers",
+    "take_over_chat",
     "token_for",
     "transcript",
     "transfer_chat",

@@ -57,6 +57,8 @@ EXPECTED = {
     "convert": only(HANDLER),
     "transfer to me": only(HANDLER, SUPERVISOR, MANAGER),
     "transfer to another team": only(HANDLER, SUPERVISOR, MANAGER),
+    "watch": only(HANDLER, SUPERVISOR, MANAGER),
+    "take over": only(SUPERVISOR, MANAGER),
     "presence": only(*STAFF),
     "heartbeat": only(*STAFF),
     "invite": only(*STAFF),
@@ -91,6 +93,8 @@ def frame(kind: str, chat: ChatSession, world: dict, who) -> dict:
             "session": session,
             "to_team": world["billing"].pk,
         },
+        "watch": {"type": "watch", "session": session},
+        "take over": {"type": "take_over", "session": session},
         "presence": {"type": "presence", "presence": "online"},
         "heartbeat": {"type": "heartbeat"},
         "invite": {
