@@ -46,6 +46,7 @@ _CHAT_ONLY = ("wait_notice_after", "offer_message_after", "max_concurrent_per_ag
 _ONLY_ON = {key: "chat" for key in _CHAT_ONLY} | {
     key: channel for channel, keys in CHANNEL_ONLY_TARGETS.items() for key in keys
 }
+_ONLY_TARGETS = tuple(k for keys in CHANNEL_ONLY_TARGETS.values() for k in keys)
 _KEYS = {  # the keys each table may hold, from the dataclasses they fill
     "": (
         "document",
@@ -218,7 +219,11 @@ class _Reader(CalendarReader):
             lt = self.table(table, level, f"{p}.{key}")
             if lt is None:
                 continue
-            self.known(lt, path, targets)
+            only = tuple(k for k in _ONLY_TARGETS if k not in targets)
+            self.known(lt, path, targets, ignore=only)
+            for k in only:
+                if k in lt:
+                    self.problem(f"{path}.{k}", f"unknown key (only channels.{_ONLY_ON[k]} has it)")
             values = {k: self.target(lt, f"{path}.{k}") for k in targets}
             found.append((level, Override(**values)))
         return tuple(found)

@@ -3,11 +3,20 @@
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from helpdesk.policy import PolicyError, ServicePolicy, load_policy_file
+from helpdesk.policy import (
+    PRIORITIES,
+    SEVERITIES,
+    PolicyError,
+    ServicePolicy,
+    UnknownLevel,
+    load_policy_file,
+)
 from helpdesk.policy.limits import MAX_DOCUMENT_BYTES
+from helpdesk.policy.model import CHANNELS
 from helpdesk.services.policy import policy_in_force, publish_policy_version
 
 EXAMPLE_START = "2026-11-20T17:00:00+00:00"
@@ -44,6 +53,19 @@ class Command(BaseCommand):
         deadline.add_argument(
             "--policy", metavar="FILE", help="use this file instead of the version in force"
         )
+        deadline.add_argument(
+            "--priority",
+            metavar="P",
+            help=f"a case of this priority ({', '.join(PRIORITIES)}): a channel target's override",
+        )
+        deadline.add_argument(
+            "--severity",
+            metavar="S",
+            help=f"a complaint of this severity ({', '.join(SEVERITIES)}): its override",
+        )
+        deadline.add_argument(
+            "--calendar", metavar="NAME", help="a named [calendars.NAME] instead of [calendar]"
+        )
 
     def handle(self, *args, subcommand, **options):
         try:
@@ -69,9 +91,25 @@ class Command(BaseCommand):
         except PolicyError as error:
             raise CommandError(_one_line(error)) from None
         document = policy.document
-        published_by = version.published_by.get_username() if version.published_by else "-"
         number = f" ({document.number})" if document.number else ""
         self.stdout.write(f"{document.title}{number}, {document.company}")
+        if version is None:  # shown, never published by a read: the file as it stands
+            self.stdout.write(_version_line(policy))
+            self.stdout.write(f"approved by {document.approved_by}")
+            self.stdout.write(
+                f"not published: {settings.SERVICE_POLICY_FILE} is published when the first "
+                "case opens, or publish a version with `policy publish`"
+            )
+        else:
+            self._show_published(version)
+        targets = [(name, str(duration)) for name, duration in policy.targets().items()]
+        self.stdout.write("targets:" if targets else "targets: none")
+        width = max((len(name) for name, _ in targets), default=0)
+        for name, duration in targets:
+            self.stdout.write(f"  {name:<{width}}  {duration}")
+
+    def _show_published(self, version):
+        published_by = version.published_by.get_username() if version.published_by else "-"
         self.stdout.write(f"version {version.version}, effective {version.effective:%Y-%m-%d}")
         self.stdout.write(f"approved by {version.approved_by}")
         self.stdout.write(
@@ -80,11 +118,6 @@ class Command(BaseCommand):
         )
         if version.change_note:
             self.stdout.write(f"note: {version.change_note}")
-        targets = [(name, str(duration)) for name, duration in policy.targets().items()]
-        self.stdout.write("targets:" if targets else "targets: none")
-        width = max((len(name) for name, _ in targets), default=0)
-        for name, duration in targets:
-            self.stdout.write(f"  {name:<{width}}  {duration}")
 
     def handle_publish(self, *, file, approved_by, note, **options):
         document = _read(file)
@@ -100,7 +133,10 @@ class Command(BaseCommand):
             f"published policy version {version.version}, effective {version.effective:%Y-%m-%d}"
         )
 
-    def handle_deadline(self, *, target, start, policy=None, **options):
+    def handle_deadline(
+        self, *, target, start, policy=None, priority=None, severity=None, calendar=None, **options
+    ):
+        _check_levels(target, priority, severity)
         started = _parse_start(start)
         try:
             service_policy = load_policy_file(policy) if policy else policy_in_force()[1]
@@ -110,11 +146,31 @@ class Command(BaseCommand):
                 message = f"{policy}: {message}"
             raise CommandError(message) from None
         try:
-            due = service_policy.deadline(target, started)
+            due = service_policy.deadline(
+                target, started, priority=priority, severity=severity, calendar=calendar
+            )
         except (PolicyError, ValueError, OverflowError) as error:
             message = _one_line(error) if isinstance(error, PolicyError) else str(error)
             raise CommandError(message) from None
         self.stdout.write(due.astimezone(UTC).isoformat())
+
+
+def _check_levels(target: str, priority: str | None, severity: str | None) -> None:
+    """A priority or severity the format does not know, or one given for a target it cannot
+    change (a complaint has a severity, a channel's case a priority), is refused, not ignored."""
+    if priority is not None and priority not in PRIORITIES:
+        raise CommandError(str(UnknownLevel("priority", priority, PRIORITIES)))
+    if severity is not None and severity not in SEVERITIES:
+        raise CommandError(str(UnknownLevel("severity", severity, SEVERITIES)))
+    section = target.partition(".")[0]
+    if priority is not None and section not in CHANNELS:
+        hint = "; a complaint has --severity" if section == "complaints" else ""
+        raise CommandError(
+            f"--priority applies to the channels' targets ({', '.join(CHANNELS)}), "
+            f'not to "{target}"{hint}'
+        )
+    if severity is not None and section != "complaints":
+        raise CommandError(f'--severity applies to the complaints\' targets, not to "{target}"')
 
 
 def _parse_start(text: str) -> datetime:
