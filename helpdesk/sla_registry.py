@@ -14,6 +14,22 @@ A key is a whole target name (`chat.first_response`), a section (`chat`, or `cha
 target of that section) or `*` for every target. A handler receives the `Clock` and is called
 once per clock and event, after commit; an exception in one handler is logged and does not stop
 the others. A handler that needs more work than a few queries should enqueue its own task.
+
+A target can also be *kept when it falls due* instead of breaching: an acknowledgement promised
+"within D" is kept by sending the automatic one at D. The channel app that keeps it registers
+one due handler for the whole target name:
+
+    @sla_registry.on_due("email.acknowledge")
+    def acknowledge(clock, now) -> bool: ...
+
+The SLA services call it inside their transaction, with the clock locked, once, when the
+pending clock's due time has come (the `check_clock` task at the due time, or the sweep after
+a worker restart). It does what was promised (writes the acknowledgement, whose sending goes
+after commit) and returns True: the clock stops as met. False (nothing could be done, e.g.
+the case has gone) or an exception (logged, its writes undone): the clock breaches as any
+other. `NotNow` (the case is locked by another transaction, say an agent's reply going out):
+the clock stays pending and the next sweep comes back to it. Keep it short: it runs in the
+sweep's batch.
 """
 
 import logging
@@ -21,16 +37,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from helpdesk.models import Clock
 
 logger = logging.getLogger(__name__)
 
 ClockHandler = Callable[["Clock"], object]
+DueHandler = Callable[["Clock", "datetime"], bool]
 
 BREACH = "breach"
 WARNING = "warning"
 
 _handlers: dict[str, dict[str, list[ClockHandler]]] = {BREACH: {}, WARNING: {}}
+
+
+class NotNow(Exception):
+    """Raised by a due handler whose case is busy (locked by another transaction): the clock
+    stays pending and the next sweep looks at it again. Lock the case with `nowait=True` and
+    raise this on its error, never wait: the clock is locked already, and whoever holds the
+    case may be waiting for the clock."""
+
+
+# One keeper per target: two would keep one promise twice (two acknowledgements).
+_due_handlers: dict[str, DueHandler] = {}
 
 
 def _normalise(key: str) -> str:
@@ -94,3 +124,31 @@ def dispatch(event: str, clock: "Clock") -> None:
             func(clock)
         except Exception:
             logger.exception("SLA %s handler %r failed for clock %s", event, func, clock.pk)
+
+
+def register_due_handler(target: str, func: DueHandler) -> DueHandler:
+    """Keep `target` (a whole target name) with `func(clock, now)` when its clock falls due
+    (see the module's docstring). One per target: registering the same function again changes
+    nothing, another one raises ValueError."""
+    target = _normalise(target)
+    if "." not in target:
+        raise ValueError(f"a due handler keeps one target ('{target}.acknowledge'), not '{target}'")
+    current = _due_handlers.setdefault(target, func)
+    if current is not func:
+        raise ValueError(f"{target} is kept already by {current!r}")
+    return func
+
+
+def on_due(target: str) -> Callable[[DueHandler], DueHandler]:
+    """Decorator form of `register_due_handler`."""
+    return lambda func: register_due_handler(target, func)
+
+
+def unregister_due_handler(target: str) -> None:
+    """Remove the due handler of `target` (for tests and reloads)."""
+    _due_handlers.pop(_normalise(target), None)
+
+
+def due_handler_for(target: str) -> DueHandler | None:
+    """The function that keeps `target` when it falls due, if any."""
+    return _due_handlers.get(target)

@@ -5,8 +5,9 @@ due time) and the sweep (every clock whose moment has come, in batches) both cal
 clocks locked, so whichever runs first does the work and the other finds nothing left to do.
 """
 
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -21,12 +22,21 @@ from helpdesk.services.notifications import NewNotification, create_notification
 
 from .common import PolicyCache, case_label, escalation_time, local_time, next_check_time
 
+logger = logging.getLogger(__name__)
+
 WARNING_KIND = "sla.warning"
 ESCALATION_KIND = "sla.escalation"
+# A target kept by its due handler (sla_registry.on_due) is met when kept within this of its
+# due time: the task at the due time, or the sweep (every SLA_SWEEP_SECONDS), runs that soon.
+# Kept later (the workers were down), the customer still hears from us, but the clock says the
+# promise was missed.
+KEPT_ON_TIME_WITHIN = timedelta(minutes=1)
 
 # The columns advance_clocks may change, written back in one statement per call.
 _ADVANCED_FIELDS = [
     "warned_at",
+    "state",
+    "stopped_at",
     "outcome",
     "breached_at",
     "escalation_level",
@@ -42,16 +52,23 @@ class Advanced:
     clocks: int = 0
     warned: list[Clock] = field(default_factory=list)
     breached: list[Clock] = field(default_factory=list)
+    kept: list[Clock] = field(default_factory=list)  # by their due handler, on time or late
     escalations: list[tuple[int, int, str]] = field(default_factory=list)  # clock, level, role
     notifications: int = 0
 
 
-def advance_clocks(clocks: list[Clock], *, now: datetime, policies: PolicyCache) -> Advanced:
+def advance_clocks(
+    clocks: list[Clock], *, now: datetime, policies: PolicyCache, keep_due: bool = True
+) -> Advanced:
     """Record, for each running clock, what has fallen due by `now`, each thing once.
 
     Rules, per clock and in this order, each under the clock's own policy version:
     - the warning, once, when `warn_at` has come but not yet `due_at`: `warned_at` is set and
       the assignee is notified (a clock first seen past due gets no warning, only its breach);
+    - when the outcome is still pending and `due_at` has come, a target with a due handler
+      (`sla_registry.on_due`; not when `keep_due` is False: the caller stops the clock itself)
+      is kept by it, once: kept within KEPT_ON_TIME_WITHIN of `due_at`, the clock stops as met
+      at `now`; kept later, it breaches (below) and then stops at `now`;
     - the breach, once, when the outcome is still pending and `due_at` has come: the outcome
       becomes breached with `breached_at = due_at` (the moment the promise was missed);
     - then each `[[escalation]]` level in order whose time (`after` counted from the breach in
@@ -72,8 +89,17 @@ def advance_clocks(clocks: list[Clock], *, now: datetime, policies: PolicyCache)
             continue
         before = (clock.warned_at, clock.outcome, clock.escalation_level, clock.next_check_at)
         policy = policies.of(clock)
+        kept: bool | None = False
         if clock.outcome == ClockOutcome.PENDING:
-            if clock.due_at <= now:
+            if keep_due and clock.due_at <= now:
+                kept = _kept_when_due(clock, now)
+                if kept is None:  # its case is busy: the next sweep comes back to it
+                    continue
+            if kept:
+                done.kept.append(clock)
+            if kept and now - clock.due_at <= KEPT_ON_TIME_WITHIN:
+                clock.outcome = ClockOutcome.MET
+            elif clock.due_at <= now:
                 clock.outcome = ClockOutcome.BREACHED
                 clock.breached_at = clock.due_at
                 done.breached.append(clock)
@@ -88,6 +114,8 @@ def advance_clocks(clocks: list[Clock], *, now: datetime, policies: PolicyCache)
                     break
                 fired.append((clock, level, levels[level - 1].notify))
                 clock.escalation_level = level
+        if kept:  # the promise was kept (on time or late): nothing more can happen to it
+            clock.state, clock.stopped_at = ClockState.STOPPED, now
         clock.next_check_at = next_check_time(policy, clock)
         if before != (clock.warned_at, clock.outcome, clock.escalation_level, clock.next_check_at):
             clock.updated_at = now
@@ -131,6 +159,23 @@ def advance_clocks(clocks: list[Clock], *, now: datetime, policies: PolicyCache)
     _dispatch_after_commit(sla_registry.WARNING, done.warned)
     _dispatch_after_commit(sla_registry.BREACH, done.breached)
     return done
+
+
+def _kept_when_due(clock: Clock, now: datetime) -> bool | None:
+    """Whether the target's due handler kept it now (None: not now, its case is busy); its
+    errors are logged and its writes undone (a savepoint), and the clock breaches as if it had
+    none."""
+    handler = sla_registry.due_handler_for(clock.target)
+    if handler is None:
+        return False
+    try:
+        with transaction.atomic():
+            return bool(handler(clock, now))
+    except sla_registry.NotNow:
+        return None
+    except Exception:
+        logger.exception("SLA due handler %r failed for clock %s", handler, clock.pk)
+        return False
 
 
 def _advanced_values(clock: Clock) -> tuple:

@@ -56,8 +56,9 @@ def sweep_clocks(*, now: datetime | None = None, batch_size: int | None = None) 
             return report
 
 
-# What advance_clocks never reads: the sweep leaves it unloaded (fewer datetimes to parse).
-_SWEEP_DEFERRED = ("started_at", "paused_at", "paused_seconds", "remaining_at_pause", "stopped_at")
+# What advance_clocks never reads or writes: the sweep leaves it unloaded (fewer datetimes to
+# parse; `stopped_at` is written when a due handler keeps a target).
+_SWEEP_DEFERRED = ("started_at", "paused_at", "paused_seconds", "remaining_at_pause")
 
 
 def clocks_to_sweep(
