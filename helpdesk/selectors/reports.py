@@ -1,6 +1,8 @@
 """Reports over the SLA clocks of every channel: compliance by target and channel, and first
 response times. A clock belongs to the period in which it started; every round of a target
-counts (a reopened case's new clocks as well as the ones it ran before it was resolved)."""
+counts (a reopened case's new clocks as well as the ones it ran before it was resolved). A
+cancelled clock (its target stopped applying, `cancel_clocks_for`) is neither met nor breached:
+counted apart, out of % met, and its stop is no first response."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +23,7 @@ class Compliance:
     met: int
     breached: int
     running: int
+    cancelled: int = 0
 
     @property
     def percent_met(self) -> float | None:
@@ -42,7 +45,7 @@ def _period(start: datetime, end: datetime):
 
 
 def sla_compliance(*, start: datetime, end: datetime) -> list[Compliance]:
-    """Per target: clocks met, breached, and still running (undecided), one query."""
+    """Per target: clocks met, breached, still running (undecided) and cancelled, one query."""
     rows = (
         _period(start, end)
         .order_by()
@@ -51,6 +54,7 @@ def sla_compliance(*, start: datetime, end: datetime) -> list[Compliance]:
             met=Count("pk", filter=Q(outcome=ClockOutcome.MET)),
             breached=Count("pk", filter=Q(outcome=ClockOutcome.BREACHED)),
             running=Count("pk", filter=Q(outcome=ClockOutcome.PENDING)),
+            cancelled=Count("pk", filter=Q(outcome=ClockOutcome.CANCELLED)),
         )
         .order_by("target")
     )
@@ -61,6 +65,7 @@ def sla_compliance(*, start: datetime, end: datetime) -> list[Compliance]:
             met=row["met"],
             breached=row["breached"],
             running=row["running"],
+            cancelled=row["cancelled"],
         )
         for row in rows
     ]
@@ -74,11 +79,13 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def first_response_times(*, start: datetime, end: datetime) -> list[ResponseTimes]:
     """Per channel: how long the first response took (elapsed, less paused time) on clocks of
-    `<channel>.first_response` that stopped, the median and the 90th percentile in seconds."""
+    `<channel>.first_response` that stopped answered (not cancelled), the median and the 90th
+    percentile in seconds."""
     rows = (
         _period(start, end)
         .filter(target__endswith=f".{FIRST_RESPONSE}", state=ClockState.STOPPED)
         .exclude(stopped_at__isnull=True)
+        .exclude(outcome=ClockOutcome.CANCELLED)
         .values_list("target", "started_at", "stopped_at", "paused_seconds")
         .order_by()
     )

@@ -42,6 +42,10 @@ class ComplianceOutput(serializers.Serializer):
     met = serializers.IntegerField(help_text="Clocks stopped in time.")
     breached = serializers.IntegerField(help_text="Clocks whose target was missed.")
     running = serializers.IntegerField(help_text="Clocks not decided yet (running or paused).")
+    cancelled = serializers.IntegerField(
+        help_text="Clocks whose target stopped applying (e.g. the customer left before an "
+        "answer): neither met nor breached, not in percent_met."
+    )
     percent_met = serializers.FloatField(
         allow_null=True, help_text="Met as a percentage of met + breached; null if none."
     )
@@ -72,7 +76,8 @@ class SlaReportApi(ApiView):
     @extend_schema(
         summary="SLA compliance and first response times",
         description="Over the clocks that started in the period (default: the last 30 days): "
-        "per target and channel, how many met, breached or are still running, and % met; per "
+        "per target and channel, how many met, breached, are still running or were cancelled "
+        "(the target stopped applying), and % met of met + breached; per "
         "channel, the median and 90th percentile time to first response.",
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATETIME, description="From (inclusive)."),
