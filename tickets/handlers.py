@@ -1,5 +1,7 @@
 """What a missed target does to a ticket: an escalation event on its timeline, so the ticket
-shows when and which promise was missed (the core notifies the people, per the policy)."""
+shows when and which promise was missed (the core notifies the people, per the policy). And
+who keeps the acknowledgement promised within D (`email.acknowledge`, `phone.acknowledge`):
+the automatic acknowledgement at D (`acknowledge_when_due`)."""
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -8,6 +10,7 @@ from helpdesk.models import Clock
 
 from .models import Ticket
 from .services.escalation import record_breach
+from .services.outbound import acknowledge_when_due
 
 SECTIONS = ("email", "phone")
 
@@ -21,3 +24,4 @@ def register() -> None:
     """Called from the app's ready(); registering twice is harmless."""
     for section in SECTIONS:
         sla_registry.register_breach_handler(section, on_ticket_breach)
+        sla_registry.register_due_handler(f"{section}.acknowledge", acknowledge_when_due)

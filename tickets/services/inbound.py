@@ -15,7 +15,9 @@ Rules:
 - A reply to a resolved ticket reopens it; to a closed one it reopens it too, or with
   TICKETS_REPLY_TO_CLOSED = "new" opens a new ticket linked to it. A reply to a ticket pending
   customer makes it open again, which resumes its clocks.
-- A new ticket is acknowledged (see `queue_acknowledgement`), unless the email is automated.
+- A new ticket is acknowledged as `email.acknowledge` says (POLICY.md, "Acknowledgement"): "0s"
+  at once, in this transaction (`acknowledge_new_ticket`); "D" at D unless an agent replies
+  first (`acknowledge_when_due`); left out, never. An automated email is never acknowledged.
 - Automated mail (auto-replies, bulk) never gets an acknowledgement and never reopens or
   resumes a ticket, so two help desks cannot loop; it still opens a ticket (without the
   acknowledge clock) or joins its thread.
@@ -43,7 +45,7 @@ from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message
 from ..selectors import ticket_by_message_ids, ticket_by_reference
 from .bounces import bounced_message, failure_of, record_bounce
 from .inbound_lookup import known_email
-from .outbound import queue_acknowledgement
+from .outbound import acknowledge_new_ticket
 from .tickets import add_event_note, change_status, open_ticket
 
 logger = logging.getLogger(__name__)
@@ -258,7 +260,7 @@ def _process(
             opened_at=received_at,
             linked_ticket=linked,
             acknowledge=not parsed.is_automated,
-            acknowledged=not parsed.is_automated,  # queued below, in this transaction
+            acknowledged=not parsed.is_automated,  # at once: written below, in this transaction
         )
         if linked is not None:
             add_event_note(
@@ -271,7 +273,7 @@ def _process(
     )
     message = _save_message(parsed, ticket=ticket, inbound=inbound, received_at=received_at)
     if opened and not parsed.is_automated:
-        queue_acknowledgement(ticket=ticket, replying_to=message, at=received_at, clock_met=True)
+        acknowledge_new_ticket(ticket=ticket, replying_to=message, at=received_at)
     if not opened:
         record_interaction(
             customer=ticket.customer,

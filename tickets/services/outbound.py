@@ -18,14 +18,17 @@ from functools import partial
 
 from celery import current_app
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from helpdesk import sla_registry
+from helpdesk.models import Clock
 from helpdesk.models.people import Channel
 from helpdesk.policy import Duration
 from helpdesk.services.people import record_interaction
@@ -34,9 +37,9 @@ from helpdesk.services.sla import stop_clocks_for
 
 from .. import conf
 from ..events import broadcast_message_created
-from ..models import AutoMessage, Direction, Message, Status, Ticket
+from ..models import AutoMessage, Direction, Message, Status, Ticket, TicketChannel
 from ..selectors import REFERENCE_IN_SUBJECT, thread_parent
-from .tickets import add_event_note, change_status, lock_ticket, target_name
+from .tickets import acknowledges_at_once, add_event_note, change_status, lock_ticket, target_name
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +158,9 @@ def send_reply(*, ticket: Ticket, author, text: str, at: datetime | None = None)
 
     Rules: the reply answers the latest message of the thread (In-Reply-To, References) and
     carries our own Message-ID and the reference in the subject; it meets the first_response
-    target (only a public reply does); a new ticket becomes open; the reply is recorded on the
-    customer's history.
+    target, and the acknowledge target if it still runs (only a public reply does: the
+    customer has heard from us, so no automatic acknowledgement follows); a new ticket becomes
+    open; the reply is recorded on the customer's history.
     """
     text = (text or "").strip()
     if not text:
@@ -180,7 +184,11 @@ def send_reply(*, ticket: Ticket, author, text: str, at: datetime | None = None)
         created_at=at,
         queued_at=timezone.now(),
     )
-    stop_clocks_for(case=ticket, targets=[target_name(ticket, "first_response")], at=at)
+    stop_clocks_for(
+        case=ticket,
+        targets=[target_name(ticket, "first_response"), target_name(ticket, "acknowledge")],
+        at=at,
+    )
     if ticket.status == Status.NEW:
         change_status(ticket=ticket, status=Status.OPEN, actor=author, at=at)
     else:
@@ -218,12 +226,14 @@ def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None 
 def queue_acknowledgement(
     *,
     ticket: Ticket,
-    replying_to: Message,
+    replying_to: Message | None,
     at: datetime | None = None,
     clock_met: bool = False,
 ) -> Message:
     """The automatic acknowledgement of a new ticket (templates/email/ticket_acknowledgement*),
-    with its reference and the response time the policy promises, sent by Celery after commit.
+    with its reference and the response time the policy promises (a phone case: the call back
+    within `phone.first_response`), sent by Celery after commit to the sender of `replying_to`
+    (threaded on it), or to the customer's address.
 
     Rule: the acknowledge target is met when the acknowledgement is written, at `at` (the
     email's arrival): with an "at once" target ("0s") the seconds Celery takes to send it must
@@ -241,6 +251,7 @@ def queue_acknowledgement(
         "company": policy.document.company,
         "subject": base_subject(ticket.subject) or "Your request",
         "promised": promised_time(first_response) if first_response else "",
+        "by_phone": ticket.channel == TicketChannel.PHONE,
     }
     subject = " ".join(
         render_to_string("email/ticket_acknowledgement_subject.txt", context).split()
@@ -251,7 +262,7 @@ def queue_acknowledgement(
         direction=Direction.OUTBOUND,
         automatic=AutoMessage.ACKNOWLEDGEMENT,
         from_address=conf.from_address(),
-        to=replying_to.from_address or ticket.customer.email,
+        to=(replying_to.from_address if replying_to else "") or ticket.customer.email,
         subject=subject[: Message._meta.get_field("subject").max_length],
         text=render_to_string("email/ticket_acknowledgement.txt", context).strip(),
         message_id=new_message_id(ticket),
@@ -265,6 +276,48 @@ def queue_acknowledgement(
     _queue_send(message)
     broadcast_message_created(message)
     return message
+
+
+def acknowledge_new_ticket(
+    *, ticket: Ticket, replying_to: Message | None = None, at: datetime | None = None
+) -> Message | None:
+    """The acknowledgement a ticket just opened with `open_ticket(acknowledged=True)` is owed
+    now: written at `at` when its policy acknowledges at once ("0s") and the customer has an
+    address (the clock started met); else None: with a later `acknowledge` the clock runs and
+    `acknowledge_when_due` keeps it, and without one no acknowledgement is owed."""
+    policy = service_policy_for(ticket.policy_version)
+    if not ticket.customer.email or not acknowledges_at_once(policy, ticket):
+        return None
+    return queue_acknowledgement(ticket=ticket, replying_to=replying_to, at=at, clock_met=True)
+
+
+def acknowledge_when_due(clock: Clock, now: datetime) -> bool:
+    """Keep `email.acknowledge` or `phone.acknowledge` at its due time (the due handler of the
+    SLA registry, `tickets.handlers`): nobody has replied within D, so the automatic
+    acknowledgement goes now, answering the customer's first message; True (the clock stops as
+    met). Never twice: a ticket that has one already is kept as it is. False for a case that is
+    not a ticket or a customer without an address (the clock breaches). The ticket is locked
+    without waiting: `sla_registry.NotNow` when another transaction holds it."""
+    if ContentType.objects.get_for_id(clock.case_type_id).model_class() is not Ticket:
+        return False
+    try:
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",), nowait=True)
+            .select_related("customer", "policy_version")
+            .filter(pk=clock.case_id)
+            .first()
+        )
+    except DatabaseError:
+        raise sla_registry.NotNow from None
+    if ticket is None:
+        return False
+    if ticket.messages.filter(automatic=AutoMessage.ACKNOWLEDGEMENT).exists():
+        return True
+    first = ticket.messages.filter(direction=Direction.INBOUND).order_by("created_at", "pk").first()
+    if not ticket.customer.email and not (first and first.from_address):
+        return False
+    queue_acknowledgement(ticket=ticket, replying_to=first, at=now, clock_met=True)
+    return True
 
 
 def build_email(message: Message) -> EmailMessage:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from helpdesk.events import announce_conversation_resolved
 from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
+from helpdesk.policy import ServicePolicy
 from helpdesk.services.people import record_interaction
 from helpdesk.services.policy import policy_in_force, service_policy_for
 from helpdesk.services.sla import (
@@ -65,6 +66,14 @@ def target_name(ticket: Ticket, target: str) -> str:
     return f"{policy_section(ticket.channel)}.{target}"
 
 
+def acknowledges_at_once(policy: ServicePolicy, ticket: Ticket) -> bool:
+    """Whether the policy acknowledges a new ticket like this one at once (its section's
+    `acknowledge` is "0s"); a later acknowledgement is the due handler's (`acknowledge_when_due`).
+    """
+    within = policy.targets().get(target_name(ticket, "acknowledge"))
+    return within is not None and within.amount == 0 and within.kind in ("service", "calendar")
+
+
 def next_ticket_number() -> int:
     """A number no other ticket has or will have (see `TicketNumber`)."""
     return TicketNumber.objects.create().pk + FIRST_NUMBER - 1
@@ -94,9 +103,14 @@ def open_ticket(
     """Open a ticket for `customer` under the policy version in force at `opened_at`.
 
     Rules: the ticket gets the next number; the clocks of its channel's section that the policy
-    sets start at `opened_at` (without `acknowledge`, the acknowledge clock does not: no
-    acknowledgement is owed, e.g. to an auto-reply); the opening is recorded on the customer's
-    history (by `actor`, when staff opened it).
+    sets start at `opened_at`; the opening is recorded on the customer's history (by `actor`,
+    when staff opened it). The acknowledge clock (POLICY.md, "Acknowledgement") starts only
+    when an acknowledgement is owed (`acknowledge`: not to an auto-reply, nor to a case the
+    customer has just talked to us about) and can be sent: the customer has an email address,
+    by which email and phone cases are acknowledged. `acknowledged`: the caller writes the
+    acknowledgement with the opening when the policy says "at once" (`acknowledges_at_once`),
+    so the clock then starts met; otherwise it runs, and its due handler acknowledges at D
+    unless an agent's reply came first.
     """
     if channel not in TicketChannel.values:
         raise ValidationError({"channel": f"'{channel}' is not a ticket channel."})
@@ -123,6 +137,7 @@ def open_ticket(
             updated_at=opened_at,
         )
         targets = policy.targets()
+        acknowledge = acknowledge and bool(customer.email)
         start_clocks(
             case=ticket,
             targets=[
@@ -137,7 +152,9 @@ def open_ticket(
             new_case=True,
             # Acknowledged with the opening (`queue_acknowledgement` in the same transaction, at
             # `opened_at`): the acknowledge clock starts met, so there is nothing to stop later.
-            met=[target_name(ticket, "acknowledge")] if acknowledged else [],
+            met=[target_name(ticket, "acknowledge")]
+            if acknowledged and acknowledges_at_once(policy, ticket)
+            else [],
         )
         record_interaction(
             customer=customer,

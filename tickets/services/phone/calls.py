@@ -126,6 +126,7 @@ def log_call(
             team=_agent_team(agent),
             assignee=agent,
             actor=agent,
+            acknowledge=False,  # the customer is on the phone with us: nothing to acknowledge
         )
     else:
         ticket = lock_ticket(ticket)
@@ -161,7 +162,12 @@ def _after_call(ticket: Ticket, call: Call, *, actor) -> Ticket:
     Returns the ticket as it is now."""
     at = max(call.started_at, ticket.created_at)
     if call.is_answered and ticket.channel == TicketChannel.PHONE:
-        stop_clocks_for(case=ticket, targets=[target_name(ticket, "first_response")], at=at)
+        # The call is the response, and the customer has heard from us: both promises are kept.
+        stop_clocks_for(
+            case=ticket,
+            targets=[target_name(ticket, "first_response"), target_name(ticket, "acknowledge")],
+            at=at,
+        )
         Voicemail.objects.filter(ticket=ticket, returned_at__isnull=True).update(
             returned_at=at, returned_by=actor, return_call=call
         )

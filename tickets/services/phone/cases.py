@@ -16,6 +16,7 @@ from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from ... import conf
 from ...models import CallbackRequest, Status, Ticket, TicketChannel, Voicemail
+from ..outbound import acknowledge_new_ticket
 from ..tickets import change_status, open_ticket
 from .calls import FUTURE_TOLERANCE, check_duration, check_moment, check_number, say_duration
 
@@ -24,7 +25,9 @@ def _phone_case_ticket(
     *, customer: Customer, subject: str, at: datetime, team: Team | None
 ) -> tuple[Ticket, bool]:
     """The customer's open phone ticket with a voicemail or callback not yet returned (the
-    latest, locked), or a new phone ticket opened at `at`; and whether it was opened now."""
+    latest, locked), or a new phone ticket opened at `at`; and whether it was opened now. A new
+    case is owed an acknowledgement (`phone.acknowledge`), by email when the customer has an
+    address: the caller writes it, once the case is recorded, with `acknowledge_new_ticket`."""
     waiting_voicemails = Voicemail.objects.filter(returned_at__isnull=True).values("ticket_id")
     waiting_callbacks = CallbackRequest.objects.filter(done_at__isnull=True).values("ticket_id")
     ticket = (
@@ -43,7 +46,12 @@ def _phone_case_ticket(
             Ticket.objects.filter(pk=ticket.pk, updated_at__lt=at).update(updated_at=at)
         return ticket, False
     ticket = open_ticket(
-        customer=customer, subject=subject, channel=TicketChannel.PHONE, opened_at=at, team=team
+        customer=customer,
+        subject=subject,
+        channel=TicketChannel.PHONE,
+        opened_at=at,
+        team=team,
+        acknowledged=True,  # at once ("0s"): written by the caller, in this transaction
     )
     return ticket, True
 
@@ -88,7 +96,7 @@ def record_voicemail(
     duration = check_duration("duration", duration)
     transcript = (transcript or "").strip()
     customer = find_or_create_customer(phone=number)
-    ticket, _ = _phone_case_ticket(
+    ticket, opened = _phone_case_ticket(
         customer=customer,
         subject=f"Voicemail from {number or 'a withheld number'}",
         at=received_at,
@@ -103,6 +111,8 @@ def record_voicemail(
     )
     _keep_recording(voicemail, recording)
     voicemail.save()
+    if opened:
+        acknowledge_new_ticket(ticket=ticket, at=received_at)
     summary = f"{say_duration(duration)} on {ticket.reference}"
     record_interaction(
         customer=customer,
@@ -123,6 +133,8 @@ def request_callback(
     preferred_time: datetime | None = None,
     note: str = "",
     team: Team | None = None,
+    customer: Customer | None = None,
+    requested_at: datetime | None = None,
 ) -> CallbackRequest:
     """A customer asks to be called back (from the phone menu, the chat widget, a web form).
 
@@ -131,9 +143,14 @@ def request_callback(
     the request, even with a later `preferred_time` (the policy promises the call back within
     first_response; the desk shows the preferred time), or joins the customer's open phone
     ticket still waiting for a call back. `preferred_time` must be aware and not in the past.
-    It lands on the customer's history.
+    It lands on the customer's history. A new case is acknowledged as `phone.acknowledge` says
+    (by email, when the customer has an address).
+
+    `customer`: who asked, already known (the chat's customer, asking from the chat widget):
+    they are not looked up by number, and nothing given is written on their record (the
+    number is on the request). `requested_at`: when they asked (default: now).
     """
-    now = timezone.now()
+    now = requested_at or timezone.now()
     number = check_number(number)
     if preferred_time is not None:
         if timezone.is_naive(preferred_time):
@@ -141,8 +158,9 @@ def request_callback(
         if preferred_time < now - FUTURE_TOLERANCE:
             raise ValidationError({"preferred_time": "The preferred time has passed."})
     name, note = (name or "").strip(), (note or "").strip()
-    customer = find_or_create_customer(name=name, phone=number)
-    ticket, _ = _phone_case_ticket(
+    if customer is None:
+        customer = find_or_create_customer(name=name, phone=number)
+    ticket, opened = _phone_case_ticket(
         customer=customer,
         subject=f"Callback request from {name or number}",
         at=now,
@@ -151,6 +169,8 @@ def request_callback(
     callback = CallbackRequest.objects.create(
         ticket=ticket, number=number, preferred_time=preferred_time, requested_at=now, note=note
     )
+    if opened:
+        acknowledge_new_ticket(ticket=ticket, at=now)
     summary = f"{number} on {ticket.reference}"
     if preferred_time is not None:
         when = timezone.localtime(preferred_time).strftime("%d %b %Y %H:%M %Z")
