@@ -59,11 +59,7 @@ class StatusForm(forms.Form):
 
     def clean_status(self):
         status = self.cleaned_data["status"]
-        if (
-            status == Status.CLOSED
-            and self.ticket is not None
-            and self.ticket.status not in (Status.RESOLVED, Status.CLOSED)
-        ):
+        if status == Status.CLOSED and self.ticket is not None and not self.ticket.is_done:
             raise forms.ValidationError("Resolve the ticket with a summary before closing it.")
         return status
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from helpdesk.models import AgentProfile, Clock, Customer
 from helpdesk.models.sla import ClockOutcome, ClockState
 
-from .models import Message, Status, Ticket
+from .models import OPEN_STATUSES, Message, Status, Ticket
 
 MINE = "mine"
 UNASSIGNED = "unassigned"
@@ -52,8 +52,6 @@ QUEUES: dict[str, str] = {
 }
 DEFAULT_QUEUE = MINE
 
-# A ticket still being worked on: what every queue holds unless a status filter says otherwise.
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD)
 
 SEARCH_CONFIG = "english"  # subjects and message bodies: stemmed
 NAME_CONFIG = "simple"  # names and addresses: as written

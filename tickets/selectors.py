@@ -16,10 +16,10 @@ from helpdesk.selectors.sla import DeskClock
 from helpdesk.services.people import normalise_phone
 
 from .models import (
+    DONE_STATUSES,
     CallbackRequest,
     Direction,
     Message,
-    Status,
     Ticket,
     TicketEvent,
     Voicemail,
@@ -149,7 +149,6 @@ def ticket_timeline(*, ticket: Ticket) -> list[TimelineEntry]:
 # -- the phone channel ----------------------------------------------------------------------
 
 PHONE_FIRST_RESPONSE = "phone.first_response"
-CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # Timeline entries at the same moment: what the customer sent or left first, then the call,
 # then the changes they brought (a call answered opens the ticket).
 TIMELINE_ORDER = {"message": 0, "voicemail": 1, "callback": 2, "call": 3, "event": 4}
@@ -219,7 +218,7 @@ def _waiting(queryset: QuerySet, *, team) -> QuerySet:
         case_id=OuterRef("ticket_id"),
         target=PHONE_FIRST_RESPONSE,
     ).order_by("-round")  # the latest round: a reopened ticket's call back is due again
-    queryset = queryset.exclude(ticket__status__in=CLOSED_STATUSES)
+    queryset = queryset.exclude(ticket__status__in=DONE_STATUSES)
     if team is not None:
         queryset = queryset.filter(ticket__team=team)
     return queryset.select_related("ticket__customer", "ticket__assignee", "ticket__team").annotate(
@@ -268,6 +267,4 @@ def customer_by_number(*, number: str) -> Customer | None:
 
 def open_tickets_of(*, customer: Customer, limit: int = 20) -> list[Ticket]:
     """The customer's tickets not resolved or closed, newest first."""
-    return list(
-        customer.tickets.exclude(status__in=CLOSED_STATUSES).order_by("-created_at")[:limit]
-    )
+    return list(customer.tickets.exclude(status__in=DONE_STATUSES).order_by("-created_at")[:limit])

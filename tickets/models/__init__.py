@@ -5,6 +5,8 @@ from .mailbox import Mailbox, MailboxSecurity
 from .message import Attachment, AutoMessage, Direction, Message
 from .phone import Call, CallbackRequest, CallDirection, CallOutcome, Voicemail
 from .ticket import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
     Priority,
     Status,
     Ticket,
@@ -15,6 +17,8 @@ from .ticket import (
 )
 
 __all__ = [
+    "DONE_STATUSES",
+    "OPEN_STATUSES",
     "Attachment",
     "AutoMessage",
     "Call",

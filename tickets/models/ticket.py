@@ -32,6 +32,12 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# Resolved or closed: the work on the ticket is done (its clocks stop; a new word from the
+# customer reopens it). Every other status is work still to do: what the queues hold.
+DONE_STATUSES: tuple[Status, ...] = (Status.RESOLVED, Status.CLOSED)
+OPEN_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s not in DONE_STATUSES)
+
+
 class Ticket(models.Model):
     """A case: one customer's request on any channel, its messages and its SLA clocks.
 
@@ -98,8 +104,9 @@ class Ticket(models.Model):
         return f"#{self.number}"
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in (Status.RESOLVED, Status.CLOSED)
+    def is_done(self) -> bool:
+        """Resolved or closed (`DONE_STATUSES`)."""
+        return self.status in DONE_STATUSES
 
 
 class TicketEventKind(models.TextChoices):

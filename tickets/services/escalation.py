@@ -55,7 +55,7 @@ def escalate_ticket(
         raise ValidationError({"notes": "Say why: an escalation needs notes for the supervisor."})
     at = at or timezone.now()
     ticket = lock_ticket(ticket)
-    if ticket.is_closed:
+    if ticket.is_done:
         raise ValidationError(f"{ticket.reference} is {ticket.get_status_display().lower()}.")
     recipients = escalation_reaches(escalated_by=actor)
     names = ", ".join(

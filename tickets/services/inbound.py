@@ -41,7 +41,16 @@ from .. import conf
 from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email, storable
 from ..email.body import storage_name
 from ..events import broadcast_message_created
-from ..models import Attachment, Direction, InboundEmail, InboundStatus, Message, Status, Ticket
+from ..models import (
+    DONE_STATUSES,
+    Attachment,
+    Direction,
+    InboundEmail,
+    InboundStatus,
+    Message,
+    Status,
+    Ticket,
+)
 from ..selectors import ticket_by_message_ids, ticket_by_reference
 from .bounces import bounced_message, failure_of, record_bounce
 from .inbound_lookup import known_email
@@ -292,7 +301,7 @@ def _process(
 
 def _customer_wrote(ticket: Ticket, *, at: datetime) -> bool:
     """The ball is back with us: a waiting, resolved or closed ticket is open again (True)."""
-    if ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
+    if ticket.status in (Status.PENDING_CUSTOMER, *DONE_STATUSES):
         change_status(ticket=ticket, status=Status.OPEN, at=at, note="The customer wrote.")
         return True
     return False

@@ -37,7 +37,7 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor, at: datetime | None 
         raise ValidationError({"target": "A ticket cannot be merged into itself."})
     at = at or timezone.now()
     source, target = _lock_both(source, target)
-    if source.merged_into_id is not None or source.is_closed:
+    if source.merged_into_id is not None or source.is_done:
         raise ValidationError(
             f"{source.reference} is {source.get_status_display().lower()}: only an open "
             "ticket can be merged."

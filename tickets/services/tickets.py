@@ -38,6 +38,7 @@ from helpdesk.services.sla import (
 
 from ..events import broadcast_ticket_created, broadcast_ticket_updated
 from ..models import (
+    DONE_STATUSES,
     Priority,
     Status,
     Ticket,
@@ -213,12 +214,12 @@ def change_status(
     ticket.updated_at = at
     ticket.save(update_fields=["status", "updated_at"])
     _event(ticket, kind=TicketEventKind.STATUS, actor=actor, old=old, new=status, at=at, note=note)
-    if old in (Status.RESOLVED, Status.CLOSED) and status not in (Status.RESOLVED, Status.CLOSED):
+    if old in DONE_STATUSES and status not in DONE_STATUSES:
         _restart_clocks(ticket, at=at)  # reopened: a new round (paused below when pending)
     if status == Status.PENDING_CUSTOMER:
         for clock in running_clocks(ticket=ticket):
             pause_clock(clock=clock, at=at)
-    elif status in (Status.RESOLVED, Status.CLOSED):
+    elif status in DONE_STATUSES:
         stop_clocks_for(case=ticket, at=at)
         if status == Status.RESOLVED:  # surveys (or any app) reacts: helpdesk/events.py
             announce_conversation_resolved(
@@ -324,7 +325,7 @@ def resolve_ticket(*, ticket: Ticket, actor, summary: str, at: datetime | None =
         raise ValidationError({"summary": "Summarise the resolution before resolving."})
     at = at or timezone.now()
     ticket = lock_ticket(ticket)
-    if ticket.is_closed:
+    if ticket.is_done:
         raise ValidationError(f"{ticket.reference} is already {ticket.get_status_display()}.")
     ticket = change_status(ticket=ticket, status=Status.RESOLVED, actor=actor, at=at, note=summary)
     record_interaction(

@@ -15,7 +15,7 @@ from helpdesk.models.people import Channel
 from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from ... import conf
-from ...models import CallbackRequest, Status, Ticket, TicketChannel, Voicemail
+from ...models import DONE_STATUSES, CallbackRequest, Status, Ticket, TicketChannel, Voicemail
 from ..outbound import acknowledge_new_ticket
 from ..tickets import change_status, open_ticket
 from .calls import FUTURE_TOLERANCE, check_duration, check_moment, check_number, say_duration
@@ -34,7 +34,7 @@ def _phone_case_ticket(
         Ticket.objects.select_for_update(of=("self",))
         .select_related("customer")
         .filter(customer=customer, channel=TicketChannel.PHONE, created_at__lte=at)
-        .exclude(status__in=(Status.RESOLVED, Status.CLOSED))
+        .exclude(status__in=DONE_STATUSES)
         .filter(Q(pk__in=waiting_voicemails) | Q(pk__in=waiting_callbacks))
         .order_by("-created_at", "-pk")
         .first()
