@@ -33,7 +33,7 @@ from helpdesk.services.people import (
     normalise_phone,
     record_interaction,
 )
-from helpdesk.services.policy import policy_in_force
+from helpdesk.services.policy import policy_for_new_case, policy_in_force
 from helpdesk.services.sla import start_clock, stop_clocks_for
 from tickets.services import add_internal_note, open_ticket
 
@@ -93,7 +93,7 @@ def start_chat(
     name, email = (name or "").strip(), normalise_email(email)
     matched = bool(email) and Customer.objects.filter(email__iexact=email).exists()
     customer = find_or_create_customer(name=name, email=email, update_found=False)
-    version, policy = policy_in_force(now=now)
+    version, policy = policy_for_new_case(now=now)
     chat = chat_policy(policy)
     due = policy.calendar.due
     session = ChatSession.objects.create(

@@ -20,7 +20,7 @@ from helpdesk.policy import PolicyError, UnknownTarget
 from helpdesk.roles import has_role
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
-from helpdesk.services.policy import policy_in_force
+from helpdesk.services.policy import policy_for_new_case
 from helpdesk.services.sla import start_clock, stop_clocks_for
 
 from ..models import (
@@ -106,7 +106,7 @@ def log_complaint(
         raise ValueError("Save the source before linking a complaint to it.")
 
     try:
-        version, policy = policy_in_force(now=received_at)
+        version, policy = policy_for_new_case(now=received_at)
     except PolicyError as error:  # no policy in force on that day
         raise ValidationError({"received_at": str(error)}) from error
     year = received_at.astimezone(policy.calendar.zone).year

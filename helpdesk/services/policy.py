@@ -5,7 +5,6 @@ recorded the version it started under can always recompute its deadline the same
 """
 
 from datetime import datetime
-from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +13,25 @@ from django.utils import timezone
 
 from helpdesk.models import PolicyVersion
 from helpdesk.policy import PolicyError, ServicePolicy, load_policy_file, parse_policy
-from helpdesk.selectors.policy import policy_version_exists, policy_version_in_force
+from helpdesk.selectors.policy import (
+    PolicyInForce,
+    not_yet_in_force,
+    policy_in_force,
+    policy_version_exists,
+    policy_version_in_force,
+    service_policy_for,
+)
+
+# Reads live in the selectors; imported here too, where the channels have always found them.
+__all__ = [
+    "PolicyInForce",
+    "check_policy_publication",
+    "ensure_policy_in_force",
+    "policy_for_new_case",
+    "policy_in_force",
+    "publish_policy_version",
+    "service_policy_for",
+]
 
 INITIAL_NOTE = "Initial version from config/service_policy.toml"
 
@@ -89,6 +106,8 @@ def publish_policy_version(
 
 def ensure_policy_in_force(*, now: datetime | None = None) -> PolicyVersion:
     """The version in force at `now`: what a clock records as the version it starts under.
+    A write path's read: only what starts a case (a clock), seeds data or publishes calls it;
+    a page or API that only shows the policy reads `policy_in_force` instead.
 
     Rule: when no version has been published at all, the project's policy file
     (`settings.SERVICE_POLICY_FILE`) is published as the first version, approved by the
@@ -103,12 +122,14 @@ def ensure_policy_in_force(*, now: datetime | None = None) -> PolicyVersion:
         version = policy_version_in_force(now=now)
         if version is not None:
             return version
-    first = PolicyVersion.objects.order_by("effective", "published_at", "pk").first()
-    today = timezone.localdate(now or timezone.now())
-    raise PolicyError(
-        f"document.effective: no policy version is in force on {today:%Y-%m-%d}; the first, "
-        f"{first.version}, takes effect on {first.effective:%Y-%m-%d}"
-    )
+    raise not_yet_in_force(now=now)
+
+
+def policy_for_new_case(*, now: datetime | None = None) -> PolicyInForce:
+    """The version a case opened at `now` records, and its policy (`ensure_policy_in_force`:
+    publishes the project's policy file when nothing is published yet). For write paths."""
+    version = ensure_policy_in_force(now=now)
+    return PolicyInForce(version, service_policy_for(version))
 
 
 def _publish_initial_version(*, now: datetime | None) -> None:
@@ -130,22 +151,3 @@ def _publish_initial_version(*, now: datetime | None) -> None:
         if not PolicyVersion.objects.exists():
             raise
         # Another process published a first version meanwhile: that one stands.
-
-
-def service_policy_for(version: PolicyVersion) -> ServicePolicy:
-    """The parsed policy of a published version. Published documents never change, so each is
-    parsed once per process."""
-    return _parse_published(version.pk, version.version, version.document)
-
-
-@lru_cache(maxsize=64)
-def _parse_published(pk: int | None, version: str, document: str) -> ServicePolicy:
-    # Keyed by (pk, version) and the text itself: a primary key reused after a rolled-back
-    # transaction (tests on SQLite) can never return another document's policy.
-    return parse_policy(document)
-
-
-def policy_in_force(*, now: datetime | None = None) -> tuple[PolicyVersion, ServicePolicy]:
-    """The version in force at `now` (see `ensure_policy_in_force`) and its parsed policy."""
-    version = ensure_policy_in_force(now=now)
-    return version, service_policy_for(version)

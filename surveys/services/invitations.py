@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models.people import Channel
-from helpdesk.services.policy import policy_in_force, service_policy_for
+from helpdesk.services.policy import policy_for_new_case, service_policy_for
 from surveys.models import SurveyInvitation
 from surveys.tokens import new_key, token_for
 
@@ -63,7 +63,7 @@ def invite_to_survey(
     if existing is not None:
         return existing
     now = now or timezone.now()
-    version, policy = policy_in_force(now=now)
+    version, policy = policy_for_new_case(now=now)
     section = policy.channels.get(str(policy_section or channel))
     if section is None or not section.survey:
         return None

@@ -197,13 +197,20 @@ class TestShow:
         assert any(line.split() == ["chat.first_response", "60s"] for line in lines)
         assert not any("phone." in line for line in lines)
 
-    def test_publishes_the_policy_file_when_nothing_is_published(self, policy_file, settings):
+    def test_shows_the_policy_file_unpublished_when_nothing_is_published(
+        self, policy_file, settings
+    ):
         settings.SERVICE_POLICY_FILE = str(policy_file)
 
         out, _ = run("show")
 
-        assert "version 1.0, effective 2026-01-01" in out
-        assert PolicyVersion.objects.get().approved_by == "Head of Customer Service"
+        lines = out.splitlines()
+        assert lines[1:3] == [
+            "version 1.0, effective 2026-01-01",
+            "approved by Head of Customer Service",
+        ]
+        assert lines[3].startswith(f"not published: {policy_file} is published when the first")
+        assert not PolicyVersion.objects.exists()  # a read never publishes
 
 
 class TestDeadline:
@@ -243,6 +250,8 @@ class TestDeadline:
 
         with time_machine.travel(datetime(2026, 11, 24, tzinfo=UTC), tick=False):
             first, _ = run("deadline", "complaints.acknowledge", EXAMPLE_START)
+            assert not PolicyVersion.objects.exists()  # read from the file, never published
+            run("publish", str(policy_file), "--approved-by", "Jo", "--note", "First")
             publish_policy_version(
                 document=policy_document("2.0", "2026-12-01", acknowledge="5wd"),
                 approved_by="Jo",
@@ -253,7 +262,7 @@ class TestDeadline:
         with time_machine.travel(datetime(2026, 12, 2, tzinfo=UTC), tick=False):
             after, _ = run("deadline", "complaints.acknowledge", EXAMPLE_START)
 
-        assert first == before == "2026-11-25T00:00:00+00:00\n"  # the file, published first
+        assert first == before == "2026-11-25T00:00:00+00:00\n"  # the file, then published
         assert after == "2026-11-28T00:00:00+00:00\n"
         assert PolicyVersion.objects.count() == 2
 

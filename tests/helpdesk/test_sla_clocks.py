@@ -9,7 +9,7 @@ from helpdesk import tasks
 from helpdesk.models import Clock, ClockEscalation
 from helpdesk.models.sla import ClockOutcome, ClockState
 from helpdesk.policy import UnknownTarget
-from helpdesk.services.policy import policy_in_force
+from helpdesk.services.policy import policy_for_new_case
 from helpdesk.services.sla import (
     assign_clocks_for,
     pause_clock,
@@ -31,7 +31,7 @@ def _eager():
 
 def test_start_computes_due_and_warning_from_the_policy_in_force(time_machine):
     time_machine.move_to(at(10), tick=False)
-    version, policy = policy_in_force()
+    version, policy = policy_for_new_case()
 
     clock = start_clock(case=make_case(), target="chat.first_response")
 

@@ -26,7 +26,7 @@ from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
 from helpdesk.policy import ServicePolicy
 from helpdesk.services.people import record_interaction
-from helpdesk.services.policy import policy_in_force, service_policy_for
+from helpdesk.services.policy import policy_for_new_case, service_policy_for
 from helpdesk.services.sla import (
     assign_clocks_for,
     pause_clock,
@@ -121,7 +121,7 @@ def open_ticket(
     # failure here fails the caller's transaction too.
     with transaction.atomic(savepoint=False):
         opened_at = opened_at or timezone.now()
-        version, policy = policy_in_force(now=opened_at)
+        version, policy = policy_for_new_case(now=opened_at)
         max_subject = Ticket._meta.get_field("subject").max_length
         ticket = Ticket.objects.create(
             number=next_ticket_number(),

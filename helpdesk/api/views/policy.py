@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from helpdesk.api.fields import JsonText
@@ -92,8 +92,9 @@ class PolicyAccess:
 class PolicyInForceApi(PolicyAccess, ApiView):
     @extend_schema(
         summary="The policy in force",
-        description="The version in force today, its targets and its document.",
-        responses=responses({200: PolicyInForceOutput}, 400),
+        description="The version in force today, its targets and its document. Before any "
+        "version has been published: 404 (reading the policy never publishes it).",
+        responses=responses({200: PolicyInForceOutput}, 400, 404),
         tags=["policy"],
     )
     def get(self, request):
@@ -125,7 +126,8 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
         summary="When a target is due",
         description="The due time of `target` for a clock started at `start`, under the "
         "version in force: the same answer as `manage.py policy deadline`. An unknown target "
-        "or a malformed time is a 400 naming the field.",
+        "or a malformed time is a 400 naming the field; before any version has been "
+        "published, a 404.",
         parameters=[
             OpenApiParameter(
                 "target",
@@ -140,7 +142,7 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
                 description=f"ISO 8601 with offset, e.g. {EXAMPLE_START}",
             ),
         ],
-        responses=responses({200: DeadlineOutput}, 400),
+        responses=responses({200: DeadlineOutput}, 400, 404),
         tags=["policy"],
     )
     def get(self, request):
@@ -166,10 +168,20 @@ class PolicyDeadlineApi(PolicyAccess, ApiView):
         )
 
 
+NOT_PUBLISHED = (
+    "No policy version has been published yet: publish one (`manage.py policy publish FILE` or "
+    "the admin); the project's policy file is published when the first case opens."
+)
+
+
 def _policy_in_force():
-    """The version in force; when the project's policy file cannot be read, a 400 listing its
-    problems, capped like every list of policy problems."""
+    """The version in force and its policy, read without publishing anything: a 404 when
+    nothing is published yet; when no version is in force yet, a 400 listing why, capped like
+    every list of policy problems."""
     try:
-        return policy_in_force()
+        found = policy_in_force()
     except PolicyError as error:
         raise ValidationError({NON_FIELD: error.shown() or [str(error)]}) from None
+    if not found.published:
+        raise NotFound(NOT_PUBLISHED)
+    return found

@@ -29,7 +29,7 @@ from helpdesk.services.people import (
     record_interaction,
     set_presence,
 )
-from helpdesk.services.policy import policy_in_force
+from helpdesk.services.policy import policy_for_new_case
 from helpdesk.services.sla import start_clock
 
 
@@ -153,7 +153,7 @@ class Command(BaseCommand):
 def load_demo_data(*, now: datetime) -> None:
     """Everything the demo needs, in one transaction (all of it or nothing)."""
     ensure_role_groups()
-    _, policy = policy_in_force(now=now)  # publishes the policy file if nothing is published
+    _, policy = policy_for_new_case(now=now)  # publishes the policy file if none is published
     team, _ = Team.objects.get_or_create(name=TEAM)
 
     staff = {}
