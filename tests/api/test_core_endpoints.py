@@ -121,6 +121,7 @@ def test_sla_report(api, policy, now):
         "met": 4,
         "breached": 0,
         "running": 0,
+        "cancelled": 0,
         "percent_met": 100.0,
     }
     assert rows["phone.first_response"]["breached"] == 1
