@@ -14,3 +14,7 @@ class ChatConfig(AppConfig):
         # stored in one statement (services/messages.py) is masked there, by the same rule.
         register_masked_fields(ChatSession, ["question", "summary", "escalation_notes"])
         register_masked_fields(ChatMessage, ["text"])
+
+        from . import retention
+
+        retention.register()  # [retention]: transcripts, secure details, closed chats

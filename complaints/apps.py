@@ -22,3 +22,7 @@ class ComplaintsConfig(AppConfig):
         register_masked_fields(Complaint, ["description", "desired_outcome", "outcome"])
         register_masked_fields(ComplaintEvent, ["note"])  # the notes of each step
         register_masked_fields(Letter, ["subject", "body"])
+
+        from . import retention
+
+        retention.register()  # [retention]: closed complaints

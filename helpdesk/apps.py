@@ -11,6 +11,7 @@ class HelpdeskConfig(AppConfig):
     def ready(self):
         from . import ratelimit, signals  # noqa: F401  (ratelimit: its settings' check)
         from .api import tasks as api_tasks  # noqa: F401  (Celery: purge idempotency keys)
+        from .privacy import tasks as privacy_tasks  # noqa: F401  (Celery: daily retention)
         from .webhooks import sla as webhook_sla
 
         webhook_sla.register()  # sla.warning and sla.breached webhooks

@@ -32,3 +32,7 @@ class TicketsConfig(AppConfig):
         register_masked_fields(Call, ["notes"])
         register_masked_fields(Voicemail, ["transcript", "notes"])
         register_masked_fields(CallbackRequest, ["note"])
+
+        from . import retention
+
+        retention.register()  # [retention]: raw emails, closed tickets

@@ -13,20 +13,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chat.access import REFUSALS, ChatAction, may
-from chat.models import ChatMessage, ChatSession, ChatStatus, Redaction, Sender
+from chat.models import ChatMessage, ChatSession, Redaction, Sender
 from helpdesk.privacy.services import mask_text
 from helpdesk.services.sla import stop_clocks_for
 
 from .common import (
     FIRST_RESPONSE,
-    ChatClosed,
-    NotAllowed,
     RateLimited,
     lock_session,
     max_message_chars,
 )
 from .events import chat_group, message_event, publish
+from .posting import check_may_post, posting_condition
 
 REDACTION_NOTICE = (
     "For your security we removed a card or identity number from your message. Please never "
@@ -129,10 +127,9 @@ def post_message(
 def post_customer_message(
     *, session: ChatSession, text: str, client_id: str = "", now: datetime | None = None
 ) -> Posted:
-    """A customer's line in their waiting or active chat. Call inside `transaction.atomic` with
-    the session locked (`chat.services.customer_says` does both)."""
-    if session.status not in (ChatStatus.WAITING, ChatStatus.ACTIVE):
-        raise ChatClosed("This chat has ended.")
+    """A customer's line in their live chat (the posting rule, `chat.services.posting`). Call
+    inside `transaction.atomic` with the session locked (`customer_says` does both)."""
+    check_may_post(session=session, sender=Sender.CUSTOMER)
     return post_message(
         session=session, sender=Sender.CUSTOMER, text=text, client_id=client_id, now=now
     )
@@ -142,11 +139,9 @@ def post_agent_message(
     *, session: ChatSession, agent, text: str, client_id: str = "", now: datetime | None = None
 ) -> Posted:
     """The handling agent's line; the first one meets `chat.first_response`. Call with the
-    session locked (`chat.services.agent_says`)."""
-    if session.status != ChatStatus.ACTIVE:
-        raise ChatClosed("This chat is not active.")
-    if not may(user=agent, session=session, action=ChatAction.WRITE):  # the chat access rule
-        raise NotAllowed(REFUSALS[ChatAction.WRITE])
+    session locked (`chat.services.agent_says`). Who may post: the posting rule
+    (`chat.services.posting`)."""
+    check_may_post(session=session, sender=Sender.AGENT, author=agent)
     now = now or timezone.now()
     posted = post_message(
         session=session,
@@ -164,15 +159,17 @@ def post_agent_message(
 
 
 # One round trip for a new line. `s` locks the session row (FOR UPDATE returns its latest
-# last_seq once the lock is ours, so numbers stay contiguous under concurrency) only if the chat
-# takes messages from this sender and the sender is within the rate; `m` stores the line with
-# the next seq unless its client_id was stored before (the partial unique index); `u` moves
-# last_seq only when a line was stored, so a duplicate leaves no gap. No row back: the caller
-# applies the rules one by one to say why (closed, duplicate, rate) or to store it after all.
+# last_seq once the lock is ours, so numbers stay contiguous under concurrency) only if the
+# posting rule lets the sender post (`chat.services.posting.posting_condition`: the chat's
+# state, and for staff the access rule and their role now) and the sender is within the rate;
+# `m` stores the line with the next seq unless its client_id was stored before (the partial
+# unique index); `u` moves last_seq only when a line was stored, so a duplicate leaves no gap.
+# No row back: the caller applies the rules one by one to say why (closed, duplicate, rate) or
+# to store it after all.
 _QUICK_POST = """
 WITH s AS (
     SELECT id, last_seq FROM chat_chatsession
-    WHERE id = %(session)s AND status = ANY(%(statuses)s) {agent_rule}
+    WHERE id = %(session)s AND {may_post} {fast_path_only}
       AND (SELECT count(*) FROM chat_chatmessage
            WHERE session_id = %(session)s AND sender = %(sender)s
              AND created_at > %(since)s) < %(limit)s
@@ -187,9 +184,9 @@ WITH s AS (
 )
 SELECT id, seq FROM m
 """
-# `agent_id = author` mirrors the chat access rule's WRITE (chat/access.py: the handling agent
-# only); a refusal here falls back to `post_agent_message`, which applies the rule itself.
-_AGENT_RULE = "AND agent_id = %(author)s AND first_response_at IS NOT NULL"
+# The agent's first response stops a clock: the Python path's, which also says why a line was
+# refused (`post_agent_message` applies the same posting rule).
+_AFTER_FIRST_RESPONSE = "AND first_response_at IS NOT NULL"
 
 
 def _quick_post(
@@ -203,10 +200,13 @@ def _quick_post(
     redacted = mask_text(text, now=now)
     if redacted.kinds:
         return None
-    agent = sender == Sender.AGENT
+    rule = posting_condition(sender)
+    if rule is None:
+        return None
+    may_post, rule_params = rule
     params = {
+        **rule_params,
         "session": session_id,
-        "statuses": [ChatStatus.ACTIVE] if agent else [ChatStatus.WAITING, ChatStatus.ACTIVE],
         "sender": sender,
         "since": now - timedelta(seconds=settings.CHAT_RATE_WINDOW_SECONDS),
         "limit": settings.CHAT_RATE_LIMIT,
@@ -216,7 +216,8 @@ def _quick_post(
         "now": now,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_QUICK_POST.format(agent_rule=_AGENT_RULE if agent else ""), params)
+        fast_path_only = _AFTER_FIRST_RESPONSE if sender == Sender.AGENT else ""
+        cursor.execute(_QUICK_POST.format(may_post=may_post, fast_path_only=fast_path_only), params)
         row = cursor.fetchone()
     if row is None:
         return None

@@ -301,6 +301,11 @@ CELERY_BEAT_SCHEDULE["webhooks-retry"] = {
 # Privacy (helpdesk/privacy): another process sees a newly published [privacy] mask within this
 # many seconds; the daily task removes what [retention] no longer keeps, a batch at a time.
 PRIVACY_RECHECK_SECONDS = env.float("PRIVACY_RECHECK_SECONDS", default=30.0)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "helpdesk.privacy.tasks.apply_retention",
+    "schedule": env.float("RETENTION_EVERY_SECONDS", default=86_400.0),
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from .api import ApiKey, IdempotencyRecord, Scope
 from .knowledge import Article, CannedResponse
 from .people import AgentProfile, Customer, Interaction, Presence, Role, Team
 from .policy import PolicyReview, PolicyVersion
+from .privacy import RetentionKind, RetentionRecord
 from .sla import Clock, ClockEscalation, Notification
 from .webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -22,6 +23,8 @@ __all__ = [
     "PolicyReview",
     "PolicyVersion",
     "Presence",
+    "RetentionKind",
+    "RetentionRecord",
     "Role",
     "Scope",
     "Team",

@@ -27,6 +27,7 @@ PERIODIC_TASKS = {
     "helpdesk.tasks.sweep_clocks": "deadlines due past the hour (working days, complaints) breach",
     "helpdesk.webhooks.tasks.retry_webhook_deliveries": "failed webhook deliveries are retried",
     "helpdesk.api.tasks.purge_idempotency_keys": "old API idempotency keys are purged",
+    "helpdesk.privacy.tasks.apply_retention": "data past the policy's [retention] is removed",
     "tickets.tasks.poll_mailboxes": "email is fetched from the IMAP mailboxes",
     "tickets.tasks.requeue_unsent_messages": "replies a lost task never sent are re-sent",
     "chat.tasks.sweep_chat_timers": "waiting customers get the wait notice and the message offer",
