@@ -9,12 +9,14 @@ durations set (service hours somewhere in the week for service time, a working d
 
 import string
 import tomllib
+from collections.abc import Iterable
 from dataclasses import fields
 from os import PathLike
 from typing import Any
 
 from .durations import Duration, parse_duration
 from .errors import PolicyError
+from .keepers import UNKEPT
 from .limits import MAX_DOCUMENT_BYTES, MAX_LIST_ENTRIES, check_document_bounds, too_deep
 from .model import (
     CHANNEL_ONLY_TARGETS,
@@ -37,7 +39,7 @@ from .model import (
     ServicePolicy,
     SurveysPolicy,
 )
-from .privacy import read_privacy, read_retention
+from .privacy import PRIVACY_KEYS, RETENTION_KEYS, read_privacy, read_retention
 from .read_calendar import CALENDAR_KEYS, CalendarReader
 from .reader import show, too_many
 
@@ -65,13 +67,53 @@ _KEYS = {  # the keys each table may hold, from the dataclasses they fill
     "complaints": tuple(f.name for f in fields(ComplaintsPolicy)),
     "escalation": tuple(f.name for f in fields(EscalationLevel)),
     "surveys": tuple(f.name for f in fields(SurveysPolicy)),
+    "privacy": PRIVACY_KEYS,
+    "retention": RETENTION_KEYS,
 }
+# Tables within a section that hold keys of their own, not values.
+_SUBTABLES = {"channel": ("priority",), "complaints": ("severity",), "calendar": ("hours",)}
 
 
-def parse_policy(text: str) -> ServicePolicy:
+def accepted_keys() -> tuple[str, ...]:
+    """Every key path the format accepts, from the reader's own tables: a name a document
+    chooses is `*` (`calendars.*.timezone`, `channels.email.priority.*.first_response`), an
+    array of tables is `[]` (`escalation[].after`); a calendar's `hours` is one key.
+
+    helpdesk/policy/keepers.py names the service that keeps each; a test holds them together.
+    """
+    found: list[str] = []
+    for section in _KEYS[""]:
+        if section == "channels":
+            for channel in CHANNELS:
+                p = f"channels.{channel}"
+                own = tuple(k for k, c in _ONLY_ON.items() if c == channel)
+                for key in _KEYS["channel"] + own:
+                    if key not in _SUBTABLES["channel"]:
+                        found.append(f"{p}.{key}")
+                found += [f"{p}.priority.*.{t}" for t in _channel_targets(channel)]
+        elif section == "complaints":
+            for key in _KEYS["complaints"]:
+                if key not in _SUBTABLES["complaints"]:
+                    found.append(f"complaints.{key}")
+            found += [f"complaints.severity.*.{t}" for t in COMPLAINT_TARGETS]
+        elif section == "calendars":
+            found += [f"calendars.*.{key}" for key in _KEYS["calendar"]]
+        elif section == "escalation":
+            found += [f"escalation[].{key}" for key in _KEYS["escalation"]]
+        elif section in _KEYS:
+            found += [f"{section}.{key}" for key in _KEYS[section]]
+        else:  # a new section must say here which keys it has
+            raise LookupError(f"accepted_keys() does not know the section [{section}]")
+    return tuple(found)
+
+
+def parse_policy(text: str, *, kept_only: bool = False) -> ServicePolicy:
     """Parse and validate a policy document (TOML text); PolicyError names every problem.
 
-    A TOML syntax error is one problem, `document: <the parser's message>`.
+    A TOML syntax error is one problem, `document: <the parser's message>`. With `kept_only`
+    (checking or publishing a new version), a key of the format that no service keeps yet
+    (helpdesk/policy/keepers.py) is a problem too; a version already published is read without
+    it, so that its cases keep their deadlines whatever the code keeps today.
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
@@ -82,10 +124,10 @@ def parse_policy(text: str) -> ServicePolicy:
         raise PolicyError(f"document: {exc}") from None
     except RecursionError:  # the depth check above should make this unreachable
         raise PolicyError(too_deep()) from None
-    return _Reader().policy(data)
+    return _Reader(kept_only=kept_only).policy(data)
 
 
-def load_policy_file(path: str | PathLike[str]) -> ServicePolicy:
+def load_policy_file(path: str | PathLike[str], *, kept_only: bool = False) -> ServicePolicy:
     """Read and parse the policy file at `path`; an unreadable file is `PATH: cannot read ...`."""
     try:
         with open(path, "rb") as f:
@@ -99,11 +141,15 @@ def load_policy_file(path: str | PathLike[str]) -> ServicePolicy:
         raise PolicyError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: cannot read (not UTF-8 text: {exc.reason})") from None
-    return parse_policy(text)
+    return parse_policy(text, kept_only=kept_only)
 
 
 class _Reader(CalendarReader):
     """Reads the sections of the policy format."""
+
+    def __init__(self, *, kept_only: bool = False) -> None:
+        super().__init__()
+        self.kept_only = kept_only
 
     def policy(self, data: dict[str, Any]) -> ServicePolicy:
         self.known(data, "", _KEYS[""])
@@ -127,6 +173,9 @@ class _Reader(CalendarReader):
             self.servable(calendar)
         for name, named in calendars.items():
             self.servable(named, f"calendars.{name}")
+        if self.kept_only:
+            for key in unkept_keys(data):
+                self.problem(key, "no service keeps this key yet; leave it out")
         if self.problems:
             raise PolicyError(self.problems)
         assert document is not None and calendar is not None
@@ -285,6 +334,35 @@ class _Reader(CalendarReader):
             self.problem("surveys.follow_up_below", f"must be between 1 and the scale ({scale})")
         follow_up = self.duration(t, "surveys.follow_up")
         return SurveysPolicy(expires, question, scale, below, follow_up)
+
+
+def unkept_keys(data: dict[str, Any], unkept: Iterable[str] = UNKEPT) -> list[str]:
+    """The keys of parsed TOML `data` that match a pattern of `unkept` (the notation of
+    `accepted_keys`), in the patterns' order."""
+    found: list[str] = []
+    for pattern in unkept:
+        found += _matches(data, pattern.split("."), "")
+    return found
+
+
+def _matches(value: Any, segments: list[str], path: str) -> list[str]:
+    if not segments:
+        return [path]
+    head, rest = segments[0], segments[1:]
+    key, array = head.removesuffix("[]"), head.endswith("[]")
+    if not isinstance(value, dict):
+        return []
+    keys = list(value) if key == "*" else [key] if key in value else []
+    found: list[str] = []
+    for k in keys:
+        inner = value[k]
+        here = f"{path}.{k}" if path else k
+        if array:
+            for i, entry in enumerate(inner if isinstance(inner, list) else []):
+                found += _matches(entry, rest, f"{here}[{i}]")
+        else:
+            found += _matches(inner, rest, here)
+    return found
 
 
 def _channel_targets(channel: str) -> tuple[str, ...]:

@@ -56,6 +56,10 @@ resolution = "10wd"
 [complaints.severity.high]
 resolution = "4wd"
 """
+# `phone.answer` is in the format, but `policy check` refuses it while no service keeps it
+# (tests/policy/test_keepers.py); the rest of the version-2 document is kept.
+ANSWER = '[channels.phone]\nanswer = "20s"\n'
+V2_KEPT = V2.replace(ANSWER, "")
 FRIDAY_5PM = "2026-11-20T17:00:00+00:00"  # Friday 17:00 London
 MONDAY_2PM = "2026-11-23T14:00:00+00:00"  # Monday 14:00 London, 09:00 New York
 
@@ -154,9 +158,11 @@ def test_bad_options_are_one_line(v2_file, args, message):
     assert "\n" not in str(raised.value)
 
 
-def test_check_accepts_a_version_2_document(v2_file):
-    out, _ = run("check", str(v2_file))
-    assert out == f"{v2_file}: valid (version 2.0, effective 2026-01-01)\n"
+def test_check_accepts_a_version_2_document(tmp_path):
+    path = tmp_path / "v2.toml"
+    path.write_text(V2_KEPT)
+    out, _ = run("check", str(path))
+    assert out == f"{path}: valid (version 2.0, effective 2026-01-01)\n"
 
 
 def test_check_still_accepts_the_version_1_reference():
@@ -183,7 +189,7 @@ def test_check_still_accepts_the_version_1_reference():
 )
 def test_check_names_each_problem_with_its_key(tmp_path, extra, line):
     path = tmp_path / "bad.toml"
-    path.write_text(V2 + extra)
+    path.write_text(V2_KEPT + extra)
     out = StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("policy", "check", str(path), stdout=out, stderr=StringIO())
