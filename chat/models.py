@@ -17,6 +17,11 @@ class ChatStatus(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
+# A chat still going on (waiting for an agent, or with one), and one that has ended.
+LIVE_STATUSES: tuple[ChatStatus, ...] = (ChatStatus.WAITING, ChatStatus.ACTIVE)
+ENDED_STATUSES: tuple[ChatStatus, ...] = (ChatStatus.CLOSED, ChatStatus.MISSED)
+
+
 class EndReason(models.TextChoices):
     """Why a chat ended without an agent's answer (blank: it was closed the usual way)."""
 
