@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from helpdesk.policy import PolicyError, parse_policy
 from helpdesk.policy.document import _KEYS, accepted_keys, unkept_keys
 from helpdesk.policy.keepers import KEEPERS, UNKEPT, Keeper, keeper_of
-from tests.policy.support import CALENDAR, DOCUMENT, PROJECT_COPY
+from tests.policy.support import CALENDAR, DOCUMENT, PROJECT_COPY, ROOT
 
 ACCEPTED = accepted_keys()
 
@@ -50,6 +50,18 @@ def test_every_row_says_how_in_one_line():
         assert isinstance(row, Keeper)
         assert row.how.strip() and "\n" not in row.how, key
         assert len(row.how) <= 160, key
+
+
+def test_the_documented_table_is_the_keepers_table():
+    # docs/policy-format.md, "How every key is kept": one row per key, in the reader's order.
+    text = (ROOT / "docs" / "policy-format.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    expected = []
+    for key in ACCEPTED:
+        row = KEEPERS[key]
+        keeper = f"`{row.keeper}`" if row.keeper else "nothing yet: `policy check` refuses it"
+        expected.append(f"| `{key}` | {keeper} | {row.how} |")
+    assert rows[-len(expected) :] == expected
 
 
 def test_the_reference_policy_promises_only_what_is_kept():
