@@ -18,3 +18,7 @@ class ChatConfig(AppConfig):
         from . import retention
 
         retention.register()  # [retention]: transcripts, secure details, closed chats
+
+        from .services import acknowledgement
+
+        acknowledgement.register()  # chat.acknowledge: the automatic line at D

@@ -23,7 +23,7 @@ from helpdesk.selectors.escalation import escalation_reaches
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
 from helpdesk.services.sla import cancel_clocks_for, stop_clocks_for
-from tickets.services import add_internal_note, open_ticket
+from tickets.services import acknowledge_new_ticket, add_internal_note, open_ticket
 
 from .common import ChatClosed, RateLimited, lock_session, name_in_chat
 from .events import DESK_GROUP, agent_group, author_name, chat_group, publish
@@ -106,7 +106,11 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
 @transaction.atomic
 def convert_to_ticket(*, session_id: int, by, subject: str = "", now: datetime | None = None):
     """Open a follow-up ticket for the chat's customer, assigned to the agent, with the
-    transcript as an internal note; the chat stays open until it is closed. Once per chat."""
+    transcript as an internal note; the chat stays open until it is closed. Once per chat.
+
+    A hand-off: the case continues by email, so the ticket runs `[channels.email]`'s targets
+    and is acknowledged as email acknowledges (`acknowledge_new_ticket`: by email to the
+    customer, at once for "0s", else at D unless the agent replies first)."""
     now = now or timezone.now()
     session = lock_session(session_id)
     check_chat_access(user=by, session=session, action=ChatAction.CONVERT)
@@ -120,8 +124,10 @@ def convert_to_ticket(*, session_id: int, by, subject: str = "", now: datetime |
         team=session.team,
         assignee=by,
         actor=by,
+        acknowledged=True,  # at once ("0s"): written below, in this transaction
     )
     add_internal_note(ticket=ticket, author=by, text=transcript(session) or "(empty chat)", at=now)
+    acknowledge_new_ticket(ticket=ticket, at=now)
     session.ticket = ticket
     session.save(update_fields=["ticket"])
     append_message(

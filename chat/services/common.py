@@ -6,6 +6,7 @@ from chat.models import ChatSession
 from helpdesk.policy import ChannelPolicy, ServicePolicy
 from helpdesk.services.policy import service_policy_for
 
+ACKNOWLEDGE = "chat.acknowledge"
 FIRST_RESPONSE = "chat.first_response"
 RESOLUTION = "chat.resolution"
 

@@ -18,6 +18,7 @@ from helpdesk.privacy.services import mask_text
 from helpdesk.services.sla import stop_clocks_for
 
 from .common import (
+    ACKNOWLEDGE,
     FIRST_RESPONSE,
     RateLimited,
     lock_session,
@@ -138,7 +139,8 @@ def post_customer_message(
 def post_agent_message(
     *, session: ChatSession, agent, text: str, client_id: str = "", now: datetime | None = None
 ) -> Posted:
-    """The handling agent's line; the first one meets `chat.first_response`. Call with the
+    """The handling agent's line; the first one meets `chat.first_response` (and
+    `chat.acknowledge`, if it still runs: the customer has heard from us). Call with the
     session locked (`chat.services.agent_says`). Who may post: the posting rule
     (`chat.services.posting`)."""
     check_may_post(session=session, sender=Sender.AGENT, author=agent)
@@ -154,7 +156,7 @@ def post_agent_message(
     if posted.created and session.first_response_at is None:
         session.first_response_at = now
         ChatSession.objects.filter(pk=session.pk).update(first_response_at=now)
-        stop_clocks_for(case=session, targets=[FIRST_RESPONSE], at=now)
+        stop_clocks_for(case=session, targets=[FIRST_RESPONSE, ACKNOWLEDGE], at=now)
     return posted
 
 

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chat.models import ChatSession, ChatStatus, Sender
+from chat.models import ChatSession, ChatStatus, EndReason, Sender
 from chat.webhooks import emit_chat_closed, emit_chat_started
 from helpdesk.models import Customer, Team
 from helpdesk.models.people import Channel
@@ -34,16 +34,24 @@ from helpdesk.services.people import (
     record_interaction,
 )
 from helpdesk.services.policy import policy_for_new_case, policy_in_force
-from helpdesk.services.sla import start_clock, stop_clocks_for
-from tickets.services import add_internal_note, open_ticket
+from helpdesk.services.sla import cancel_clocks_for, start_clocks
+from tickets.services import (
+    acknowledge_new_ticket,
+    open_ticket,
+    record_customer_message,
+    request_callback,
+)
 
+from .acknowledgement import acknowledge_chat, acknowledges_at_once
 from .common import (
+    ACKNOWLEDGE,
     FIRST_RESPONSE,
     RESOLUTION,
     ChatClosed,
     ChatUnavailable,
     chat_policy,
     lock_session,
+    name_in_chat,
 )
 from .events import DESK_GROUP, chat_group, publish
 from .messages import append_message, check_text
@@ -112,9 +120,17 @@ def start_chat(
     if question.strip():
         append_message(session=session, sender=Sender.CUSTOMER, text=question, now=now)
     targets = policy.targets()
-    for target in (FIRST_RESPONSE, RESOLUTION):
-        if target in targets:
-            start_clock(case=session, target=target, started_at=now)
+    at_once = acknowledges_at_once(policy)
+    start_clocks(
+        case=session,
+        targets=[t for t in (ACKNOWLEDGE, FIRST_RESPONSE, RESOLUTION) if t in targets],
+        started_at=now,
+        policy_version=version,
+        new_case=True,
+        met=[ACKNOWLEDGE] if at_once else [],  # the line goes now, below
+    )
+    if at_once:
+        acknowledge_chat(session=session, now=now)
     record_interaction(
         customer=customer,
         channel=Channel.CHAT,
@@ -150,12 +166,50 @@ def _given_note(session: ChatSession) -> str:
     return f"[Unverified: gave {given}; {' and '.join(differ)} {verb} from the record]\n"
 
 
-def _message_ticket(customer, *, subject: str, text: str, now: datetime, team=None):
+LEFT_A_MESSAGE = "left a message"
+
+
+def _message_ticket(
+    customer,
+    *,
+    subject: str,
+    text: str,
+    now: datetime,
+    name: str = "",
+    email: str = "",
+    team=None,
+):
+    """A message left on the chat: a ticket answered by email, so it runs `[channels.email]`'s
+    targets and is acknowledged as email acknowledges; the customer's words are their message
+    on it, from the name and address they gave."""
     ticket = open_ticket(
-        customer=customer, subject=subject, channel=Channel.CHAT, opened_at=now, team=team
+        customer=customer,
+        subject=subject,
+        channel=Channel.CHAT,
+        opened_at=now,
+        team=team,
+        acknowledged=True,  # at once ("0s"): written below, in this transaction
     )
-    add_internal_note(ticket=ticket, author=None, text=mask_text(text).text, at=now)
+    message = record_customer_message(
+        ticket=ticket, text=text, from_name=name, from_address=email, at=now
+    )
+    acknowledge_new_ticket(ticket=ticket, replying_to=message, at=now)
     return ticket
+
+
+def _callback_ticket(customer, *, name: str, phone: str, text: str, now: datetime, team=None):
+    """A callback asked for on the chat: a phone case (`request_callback`) on the phone
+    channel's targets, on the callbacks-due page, with the customer's words as its note; the
+    number is on the request, never written on the customer's record."""
+    callback = request_callback(
+        number=phone,
+        name=name,
+        note=text,
+        team=team,
+        customer=customer,
+        requested_at=now,
+    )
+    return callback.ticket
 
 
 @transaction.atomic
@@ -169,41 +223,70 @@ def leave_message(
     now: datetime | None = None,
 ):
     """The customer leaves a message (outside service hours, or tired of waiting) or asks for a
-    callback: it becomes a ticket. From a waiting chat, the chat ends as missed and its clocks
-    stop. Returns the ticket. The details given (a callback number too) go on the ticket and
-    the chat as given, never on an existing customer's record (the module's rule)."""
+    callback. Returns the ticket.
+
+    Rules (a hand-off: the case continues on another channel, and runs that channel's promises):
+    - A message becomes a ticket answered by email (`_message_ticket`): email's targets, email's
+      acknowledgement, the customer's words as their message. It needs an address to answer.
+    - A callback request (a number given) becomes a phone callback case (`_callback_ticket`):
+      phone's targets, on the callbacks-due page.
+    - From a waiting chat, the chat ends as missed (`end_reason` left_message) and its clocks
+      are cancelled, "left a message": nobody answered, so none is met (one already missed
+      stays breached).
+    - The details given (a callback number too) go on the ticket and the chat as given, never
+      on an existing customer's record (the module's rule).
+    """
     now = now or timezone.now()
     text = check_text(text)
     phone = normalise_phone(callback_phone)
-    kind = "Callback request" if phone else "Message left on chat"
-    if phone:
-        text = f"Please call back on {phone}.\n\n{text}"
     if session_id is None:
         if not (email or "").strip() and not phone:
             raise ValidationError(
                 {"email": "Give an email address (or a phone number) to reply to."}
             )
         customer = find_or_create_customer(name=name, email=email, phone=phone, update_found=False)
-        given = ", ".join(v for v in ((name or "").strip(), (email or "").strip(), phone) if v)
-        text = f"Given in the form: {given}\n\n{text}"
-        return _message_ticket(customer, subject=kind, text=text, now=now)
+        name, email = (name or "").strip(), normalise_email(email)
+        if phone:
+            return _callback_ticket(customer, name=name, phone=phone, text=text, now=now)
+        return _message_ticket(
+            customer, subject="Message left on chat", text=text, now=now, name=name, email=email
+        )
     session = lock_session(session_id)
     if session.status != ChatStatus.WAITING:
         raise ChatClosed("Only a waiting chat can be left as a message.")
-    ticket = _message_ticket(session.customer, subject=kind, text=text, now=now, team=session.team)
+    if phone:
+        ticket = _callback_ticket(
+            session.customer,
+            name=name_in_chat(session),
+            phone=phone,
+            text=text,
+            now=now,
+            team=session.team,
+        )
+        thanks = f"Thank you: we will call you back on {phone} (ticket {ticket.reference})."
+    elif session.email_given:
+        ticket = _message_ticket(
+            session.customer,
+            subject="Message left on chat",
+            text=text,
+            now=now,
+            name=name_in_chat(session),
+            email=session.email_given,
+            team=session.team,
+        )
+        thanks = (
+            f"Thank you: we have your message as ticket {ticket.reference} and will reply by email."
+        )
+    else:
+        raise ValidationError({"email": "Give a phone number to call you back on."})
     session.status = ChatStatus.MISSED
+    session.end_reason = EndReason.LEFT_MESSAGE
     session.closed_at = now
     session.ticket = ticket
     session.phone_given = phone or session.phone_given
-    session.save(update_fields=["status", "closed_at", "ticket", "phone_given"])
-    stop_clocks_for(case=session, at=now)
-    append_message(
-        session=session,
-        sender=Sender.SYSTEM,
-        now=now,
-        text=f"Thank you: we have your message as ticket {ticket.reference} and will reply "
-        "by email.",
-    )
+    session.save(update_fields=["status", "end_reason", "closed_at", "ticket", "phone_given"])
+    cancel_clocks_for(case=session, reason=LEFT_A_MESSAGE, at=now)
+    append_message(session=session, sender=Sender.SYSTEM, now=now, text=thanks)
     publish(chat_group(session.pk), {"type": "status", "status": "missed", "session": session.pk})
     publish(DESK_GROUP, {"type": "queue", "action": "left", "session": session.pk})
     emit_chat_closed(session)  # ended as missed: the integrators' webhook, after commit

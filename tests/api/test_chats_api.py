@@ -185,7 +185,8 @@ def test_an_offline_message_becomes_one_ticket_per_idempotency_key(api, policy):
     assert data["number"] == ticket.number and data["customer_id"] == ticket.customer_id
     assert ticket.channel == "chat" and ticket.subject == "Message left on chat"
     assert ticket.customer.email == "dan@example.org" and ticket.customer.name == "Dan"
-    assert "Where is my refund?" in ticket.messages.get().text  # its first (internal) note
+    # The customer's words are their message on the ticket (and it is acknowledged by email).
+    assert ticket.messages.get(direction="inbound").text == "Where is my refund?"
     other = client.post(OFFLINE, body, format="json", HTTP_IDEMPOTENCY_KEY="offline-2")
     assert other.status_code == 201 and Ticket.objects.count() == 2
 
@@ -195,15 +196,17 @@ def test_an_offline_message_with_a_phone_is_a_callback_request(api, policy):
     response = api("agent").post(OFFLINE, body, format="json")
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(pk=response.json()["ticket_id"])
-    assert ticket.subject == "Callback request"
-    assert "447700900123" in re.sub(r"\D", "", ticket.messages.get().text)
+    assert (ticket.channel, ticket.subject) == ("phone", "Callback request from Eve")
+    callback = ticket.callback_requests.get()  # a phone callback, on the callbacks-due page
+    assert "447700900123" in re.sub(r"\D", "", callback.number)
+    assert callback.note == "Call me about my bill."
 
 
 def test_an_offline_message_masks_card_numbers(api, policy):
     body = {"email": "fay@example.org", "text": "Card 4111 1111 1111 1111 was charged twice"}
     response = api("agent").post(OFFLINE, body, format="json")
     assert response.status_code == 201
-    note = Ticket.objects.get().messages.get().text
+    note = Ticket.objects.get().messages.get(direction="inbound").text
     assert "4111 1111 1111 1111" not in note and "charged twice" in note
 
 

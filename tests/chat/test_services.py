@@ -197,7 +197,7 @@ def test_convert_to_ticket_once_with_the_transcript(chat, agent):
         agent,
         "Late order",
     )
-    note = ticket.messages.get()
+    note = ticket.messages.get(direction="internal")  # (the other: the acknowledgement)
     assert "My order is late" in note.text and "4111" not in note.text
 
 
@@ -267,10 +267,10 @@ def test_leaving_a_message_from_the_queue_makes_a_ticket_and_ends_the_chat(chat)
     ticket = services.leave_message(session_id=chat.pk, text="Call me", callback_phone="0207946000")
     chat.refresh_from_db()
     assert (chat.status, chat.ticket) == (ChatStatus.MISSED, ticket)
-    assert ticket.subject == "Callback request"
-    # The number is on the chat and the ticket as given, not written on the customer's record.
+    assert (ticket.channel, ticket.subject) == ("phone", "Callback request from Ann Smith")
+    # The number is on the chat and the callback as given, not written on the customer's record.
     assert chat.phone_given == "0207946000" and chat.customer.phone == ""
-    assert "0207946000" in ticket.messages.get().text
+    assert ticket.callback_requests.get().number == "0207946000"
     assert not Clock.objects.filter(
         case_id=chat.pk, case_type__model="chatsession", state=ClockState.RUNNING
     ).exists()

@@ -6,9 +6,11 @@ from .escalation import escalate_ticket, record_breach
 from .inbound import IngestResult, ingest_email, retry_inbound_email
 from .merge import merge_tickets
 from .outbound import (
+    acknowledge_new_ticket,
     add_internal_note,
     deliver_message,
     queue_acknowledgement,
+    record_customer_message,
     record_send_failure,
     send_reply,
 )
@@ -30,6 +32,7 @@ from .tickets import (
 
 __all__ = [
     "IngestResult",
+    "acknowledge_new_ticket",
     "add_internal_note",
     "assign_ticket",
     "change_status",
@@ -43,6 +46,7 @@ __all__ = [
     "move_ticket_to_team",
     "open_ticket",
     "queue_acknowledgement",
+    "record_customer_message",
     "record_send_failure",
     "record_voicemail",
     "request_callback",

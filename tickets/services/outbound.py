@@ -1,4 +1,5 @@
-"""Messages from the desk: agents' replies, internal notes and the automatic acknowledgement.
+"""Messages from the desk: agents' replies, internal notes and the automatic acknowledgement;
+and the customer's own words when they reach us on another channel (a message left on chat).
 
 Every outbound email carries our own Message-ID (so the customer's answer threads back onto its
 ticket), In-Reply-To and References of the thread (so their mail client threads it), and the
@@ -222,6 +223,36 @@ def add_internal_note(*, ticket: Ticket, author, text: str, at: datetime | None 
     return message
 
 
+@transaction.atomic
+def record_customer_message(
+    *,
+    ticket: Ticket,
+    text: str,
+    from_name: str = "",
+    from_address: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """The customer's own words, written elsewhere than in an email (a message left on chat),
+    as their message on the ticket: inbound, from the name and address they gave, so the desk
+    shows it as the customer's and a reply answers it. Never emailed; it meets no target."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "A message needs some text."})
+    at = at or timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.INBOUND,
+        from_name=from_name[: Message._meta.get_field("from_name").max_length],
+        from_address=from_address,
+        subject=ticket.subject,
+        text=text,
+        created_at=at,
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    broadcast_message_created(message)
+    return message
+
+
 @transaction.atomic(savepoint=False)  # never caught halfway: no savepoint needed
 def queue_acknowledgement(
     *,
@@ -256,7 +287,10 @@ def queue_acknowledgement(
     subject = " ".join(
         render_to_string("email/ticket_acknowledgement_subject.txt", context).split()
     )
-    in_reply_to, references = _thread_headers(replying_to)
+    # (a message taken on another channel has no Message-ID to answer)
+    in_reply_to, references = _thread_headers(
+        replying_to if replying_to is not None and replying_to.message_id else None
+    )
     message = Message.objects.create(
         ticket=ticket,
         direction=Direction.OUTBOUND,
