@@ -235,3 +235,37 @@ def test_a_named_copy_of_the_default_gives_the_same_deadlines(name, duration):
     )
     assert policy.calendar_named(name) == policy.calendar
     assert policy.target("email.resolution") == parse_duration(duration)
+
+
+ZONES = st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney", "UTC"])
+STARTS = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+@given(
+    zone=ZONES,
+    start=STARTS,
+    duration=st.sampled_from(["0s", "20m", "8h", "1d", "0wd", "2wd"]),
+    urgent=st.sampled_from(["0s", "1h", "3d", "1wd"]),
+    priority=st.sampled_from([None, "low", "normal", "high", "urgent"]),
+)
+def test_a_deadline_is_its_target_on_its_calendar(zone, start, duration, urgent, priority):
+    text = (
+        DOCUMENT
+        + CALENDAR
+        + f'[calendars.team]\ntimezone = "{zone}"\nworking_days = ["mon", "tue", "wed", "thu"]\n'
+        + 'holidays = ["2026-03-30", "2026-11-02"]\n'
+        + '[calendars.team.hours]\nmon = ["07:30-12:00", "13:00-18:30"]\nthu = ["00:00-24:00"]\n'
+        + f'[channels.email]\nresolution = "{duration}"\n'
+        + f'[channels.email.priority.urgent]\nresolution = "{urgent}"\n'
+    )
+    policy = parse_policy(text)
+    expected = parse_duration(urgent if priority == "urgent" else duration)
+    assert policy.target("email.resolution", priority=priority) == expected
+    team = policy.calendar_named("team")
+    due = policy.deadline("email.resolution", start, priority=priority, calendar="team")
+    assert due == team.due(expected, start)
+    assert due >= start and due.tzinfo is UTC
+    if expected.kind == "service" and expected.amount:
+        assert team.service_seconds_between(start, due) == expected.amount
