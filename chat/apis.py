@@ -5,28 +5,34 @@ list holds only the chats the caller may read, and another chat's page is a 403;
 its owner. Secure-form details are never read here: they stay with the handling agent and
 their supervisor (`chat.services.secure`)."""
 
+from datetime import UTC
+
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from helpdesk.api import routing  # noqa: F401  (the <id:...> converter)
 from helpdesk.api.base import ApiListView, ApiView
 from helpdesk.api.idempotency import IDEMPOTENCY_PARAMETER
-from helpdesk.api.permissions import STAFF
+from helpdesk.api.permissions import STAFF, SUPERVISORS
 from helpdesk.api.schema import responses
+from helpdesk.api.views.reports import PeriodInput
 from helpdesk.models import Scope
 
 from . import services
 from .access import ChatAction, check_chat_access, readable_chats
 from .filters import ChatApiFilter
 from .models import ChatMessage, ChatSession, Redaction
+from .reports import chat_queue_report
 from .serializers import (
     ChatDetailOutput,
     ChatOutput,
+    ChatQueueReportOutput,
     OfflineMessageInput,
     OfflineMessageOutput,
 )
@@ -147,7 +153,40 @@ class OfflineMessageApi(ChatAccess, ApiView):
         return self.create_once(request, create)
 
 
+class ChatQueueReportApi(ApiView):
+    read_scope = Scope.REPORTS_READ
+    read_roles = SUPERVISORS
+
+    @extend_schema(
+        summary="Chat queue: answered, abandoned and the abandonment rate",
+        description="Over the chats started in the period (default: the last 30 days), per "
+        "day and in total: how many waited, were answered, were abandoned (the customer left "
+        "before an answer: their widget fell silent) or left as a message, and the "
+        "abandonment rate (abandoned / waited, %).",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, description="From (inclusive)."),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, description="Until (exclusive)."),
+        ],
+        responses=responses({200: ChatQueueReportOutput}, 400),
+        tags=["reports"],
+    )
+    def get(self, request):
+        data = PeriodInput(data=request.query_params.dict())  # "" is no value
+        data.is_valid(raise_exception=True)
+        start, end = data.validated_data["start"], data.validated_data["end"]
+        report = chat_queue_report(start=start, end=end)
+        figures = ("waited", "answered", "abandoned", "left_message", "abandonment_rate")
+        body = {
+            "start": start.astimezone(UTC),
+            "end": end.astimezone(UTC),
+            "total": {name: getattr(report.total, name) for name in figures},
+            "days": [{"day": d.day, **{n: getattr(d, n) for n in figures}} for d in report.days],
+        }
+        return Response(ChatQueueReportOutput(body).data)
+
+
 urlpatterns = [
+    path("reports/chat/", ChatQueueReportApi.as_view(), name="api-reports-chat"),
     path("chats/", ChatListApi.as_view(), name="api-chats"),
     path(
         "chats/offline-messages/",

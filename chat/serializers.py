@@ -157,6 +157,29 @@ class OfflineMessageOutput(serializers.Serializer):
     customer_id = serializers.IntegerField(help_text="The customer it was filed for.")
 
 
+class QueueFiguresOutput(serializers.Serializer):
+    waited = serializers.IntegerField(help_text="Chats started (every chat waits first).")
+    answered = serializers.IntegerField(help_text="Of those, taken by an agent.")
+    abandoned = serializers.IntegerField(
+        help_text="Of those, ended because the customer left before an answer."
+    )
+    left_message = serializers.IntegerField(help_text="Of those, left as a message.")
+    abandonment_rate = serializers.FloatField(
+        allow_null=True, help_text="abandoned / waited, as a percentage; null if none waited."
+    )
+
+
+class DayFiguresOutput(QueueFiguresOutput):
+    day = serializers.DateField(help_text="The day the chats started (the desk's time zone).")
+
+
+class ChatQueueReportOutput(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="The period's start (UTC).")
+    end = serializers.DateTimeField(help_text="The period's end (UTC).")
+    total = QueueFiguresOutput(help_text="Over the period.")
+    days = DayFiguresOutput(many=True, help_text="Per day with chats, oldest first.")
+
+
 # -- input ----------------------------------------------------------------------------------
 
 

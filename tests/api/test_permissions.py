@@ -305,6 +305,7 @@ CHAT_SURVEY_ENDPOINTS = [
      Scope.SURVEYS_READ, SUPERVISORS, 200),
     ("survey-aggregates", "get", "/api/v1/surveys/aggregates/?group_by=channel", None,
      Scope.SURVEYS_READ, SUPERVISORS, 200),
+    ("reports-chat", "get", "/api/v1/reports/chat/", None, Scope.REPORTS_READ, SUPERVISORS, 200),
 ]  # fmt: skip
 
 
