@@ -219,6 +219,7 @@ def _agent_hello(user, member) -> dict:
         "agent": user.first_name or user.get_username(),
         "queue": selectors.waiting_queue(member=member),
         "chats": selectors.agent_chats(user=user),
+        "escalations": selectors.escalations_for(user=user),
     }
 
 

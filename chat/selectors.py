@@ -109,6 +109,20 @@ def watch_card(session: ChatSession) -> dict:
     }
 
 
+def escalations_for(*, user, limit: int = 50) -> list[dict]:
+    """The active chats escalated to `user` that another agent still handles (the console's
+    "Escalated to you" list), oldest first."""
+    rows = (
+        ChatSession.objects.filter(escalated_to=user, status=ChatStatus.ACTIVE)
+        .exclude(agent=user)
+        .select_related("agent")
+        .order_by("accepted_at", "pk")[:limit]
+    )
+    return [
+        {"session": s.pk, "by": author_name(s.agent), "notes": s.escalation_notes} for s in rows
+    ]
+
+
 def agent_chats(*, user) -> list[dict]:
     rows = ChatSession.objects.filter(agent=user, status=ChatStatus.ACTIVE).select_related(
         "customer", "policy_version"

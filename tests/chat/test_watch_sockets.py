@@ -49,6 +49,13 @@ def test_a_supervisor_watches_live_then_takes_over(people):
         )
         escalated = await until(boss, "escalated", session=chat.pk)
         assert (escalated["by"], escalated["notes"]) == ("Ann", "Refund above my limit")
+        later = agent_socket(sam)  # a console opened later lists it too
+        assert (await later.connect())[0]
+        hello = await until(later, "hello")
+        assert hello["escalations"] == [
+            {"session": chat.pk, "by": "Ann", "notes": "Refund above my limit"}
+        ]
+        await later.disconnect()
 
         await boss.send_json_to({"type": "watch", "session": chat.pk})
         watching = await until(boss, "watching", session=chat.pk)

@@ -1,7 +1,8 @@
 /* The agent's chat console: the queue, chats side by side, greeting, canned responses, the
  * customer's history; transfer, escalate, convert, close; presence with a heartbeat; the site's
- * visitors, whom the agent may invite. Plain JavaScript; text is always set with textContent.
- * Protocol: docs/chat-protocol.md. */
+ * visitors, whom the agent may invite. A supervisor or manager also watches a chat read-only
+ * (an escalation, or `?session=N`, the link of the escalation's notification) and takes it over.
+ * Plain JavaScript; text is always set with textContent. Protocol: docs/chat-protocol.md. */
 (function () {
   "use strict";
   var wsUrl = location.origin.replace(/^http/, "ws") + "/ws/desk/chat/";
@@ -10,6 +11,11 @@
   var connection = document.getElementById("connection");
   var presence = document.getElementById("presence");
   var visitors = document.getElementById("visitors");
+  var escalations = document.getElementById("escalations");
+  var consoleNotice = document.getElementById("console-notice");
+  // The chat a link opens (a notification's /desk/chat/?session=N): shown once the socket says
+  // hello, as the agent's own panel if it is theirs, else watched (the server's rule decides).
+  var linked = parseInt(new URLSearchParams(location.search).get("session"), 10) || null;
   var CHOSEN = "helpdesk-presence"; // the agent's choice, restored when the console reconnects
   var beat = null;
   var panels = {}; // session id -> {root, log, lastSeq, input, typing}
@@ -51,10 +57,18 @@
     return b;
   }
 
-  function openPanel(card) {
+  function openPanel(card, watch) {
     if (panels[card.session]) return panels[card.session];
-    var root = el("article", { class: "chat-panel", "data-session": String(card.session) });
+    var root = el("article", { class: "chat-panel" + (watch ? " watching" : ""),
+                               "data-session": String(card.session) });
     root.appendChild(el("h3", {}, card.customer + (card.email ? " <" + card.email + ">" : "")));
+    if (watch) {
+      root.appendChild(el("p", { class: "watch-label" }, "Watching (read-only): " +
+        (card.agent ? "handled by " + card.agent : "no agent yet")));
+      if (card.escalation_notes) {
+        root.appendChild(el("p", { class: "escalation-notes" }, "Escalated: " + card.escalation_notes));
+      }
+    }
     // The details above are as the visitor gave them; how they compare with the record found.
     if (card.check) root.appendChild(el("p", { class: "record-check" }, card.check.note));
     var history = el("ul", { class: "history" });
@@ -65,8 +79,9 @@
     if (!card.history || !card.history.length) history.appendChild(el("li", {}, "First contact."));
     root.appendChild(el("h4", {}, "Past interactions"));
     root.appendChild(history);
-    var log = el("div", { class: "log" });
+    var log = el("div", { class: "log", role: "log", "aria-live": "polite" });
     var typing = el("div", { class: "typing" });
+    if (watch) return openWatchPanel(card, root, log, typing);
     var form = el("form", { class: "reply" });
     var input = el("input", { class: "reply-input", autocomplete: "off", placeholder: "Reply" });
     form.appendChild(input);
@@ -144,6 +159,54 @@
     return panel;
   }
 
+  // A watched chat: the lines live, no reply box; Take over makes it the watcher's own (the
+  // server answers with `assigned`, and the full panel replaces this one).
+  function openWatchPanel(card, root, log, typing) {
+    var tools = el("div", { class: "panel-tools watch-tools" });
+    root.appendChild(log);
+    root.appendChild(typing);
+    root.appendChild(tools);
+    chats.insertBefore(root, chats.firstChild);
+    var panel = { root: root, log: log, lastSeq: 0, typing: typing, tools: tools, watch: true };
+    panels[card.session] = panel;
+    tool(panel, "Take over", "take-over", function () {
+      send({ type: "take_over", session: card.session });
+    });
+    tool(panel, "Stop watching", "unwatch", function () {
+      send({ type: "unwatch", session: card.session });
+      root.remove();
+      delete panels[card.session];
+    });
+    panel.notice = el("div", { class: "notice", role: "status" });
+    root.appendChild(panel.notice);
+    send({ type: "resume", session: card.session, after_seq: 0 });
+    return panel;
+  }
+
+  function showLinked() {
+    if (!linked) return;
+    var own = panels[linked];
+    if (own) {
+      own.root.classList.add("linked");
+      own.root.scrollIntoView({ block: "nearest" });
+    } else send({ type: "watch", session: linked });
+    linked = null;
+  }
+
+  function addEscalation(event) {
+    var li = escalations.querySelector('[data-session="' + event.session + '"]');
+    if (!li) {
+      li = el("li", { class: "escalation", "data-session": String(event.session) });
+      escalations.appendChild(li);
+    }
+    li.textContent = "";
+    li.appendChild(el("strong", {}, event.by + ": "));
+    li.appendChild(el("span", {}, event.notes));
+    var watch = el("button", { type: "button", class: "watch" }, "Watch");
+    watch.addEventListener("click", function () { send({ type: "watch", session: event.session }); });
+    li.appendChild(watch);
+  }
+
   function csrf() {
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
@@ -180,6 +243,11 @@
       return;
     }
     panel.lastSeq = event.seq;
+    if (event.sender === "system" && /has joined the chat/.test(event.text)) {
+      // a take-over: the escalation is answered
+      var answered = escalations.querySelector('[data-session="' + event.session + '"]');
+      if (answered) answered.remove();
+    }
     var who = event.sender === "agent" ? (event.author || "Agent") :
       event.sender === "customer" ? "Customer" : "";
     panel.log.appendChild(el("div", { class: "msg " + event.sender, "data-seq": String(event.seq) },
@@ -232,12 +300,30 @@
           if (known) send({ type: "resume", session: card.session, after_seq: known.lastSeq });
           else openPanel(card);
         });
+        Object.keys(panels).forEach(function (id) { // a reconnected socket watches them again
+          if (panels[id].watch) send({ type: "watch", session: Number(id) });
+        });
+        escalations.innerHTML = "";
+        (event.escalations || []).forEach(addEscalation);
+        showLinked();
+        break;
+      case "watching":
+        if (panel && panel.watch) send({ type: "resume", session: event.session, after_seq: panel.lastSeq });
+        else if (!panel) openPanel(event.chat, true);
+        break;
+      case "escalated": addEscalation(event); break;
+      case "taken_over":
+        consoleNotice.textContent = event.by + " has taken over your chat " + event.session + ".";
         break;
       case "queue":
         if (event.action === "waiting") addToQueue(event); else removeFromQueue(event.session);
         break;
       case "offer": addToQueue(event); break;
-      case "assigned": removeFromQueue(event.session); openPanel(event.chat); break;
+      case "assigned":
+        removeFromQueue(event.session);
+        if (panel && panel.watch) { panel.root.remove(); delete panels[event.session]; }
+        openPanel(event.chat);
+        break;
       case "unassigned":
         if (panel) { panel.root.remove(); delete panels[event.session]; }
         break;
@@ -279,7 +365,7 @@
       case "error":
         var about = event.ref && visitors.querySelector('[data-visit="' + event.ref.slice(6) + '"] .visitor-state');
         if (about) about.textContent = event.detail;
-        else (panel || { notice: connection }).notice.textContent = event.detail;
+        else (panel || { notice: consoleNotice }).notice.textContent = event.detail;
         break;
     }
   }
