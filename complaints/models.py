@@ -222,6 +222,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     OVERDUE = "overdue", "Resolution overdue"
     REMINDER = "reminder", "Owner reminded"
+    SEVERITY = "severity", "Severity changed"
 
 
 class ComplaintEvent(models.Model):

@@ -7,6 +7,7 @@ from .reminders import mark_resolution_overdue, on_resolution_breach, remind_com
 from .review import current_review, send_complaint_review
 from .workflow import (
     acknowledge_complaint,
+    change_severity,
     log_complaint,
     resolve_complaint,
     send_holding_letter,
@@ -15,6 +16,7 @@ from .workflow import (
 
 __all__ = [
     "acknowledge_complaint",
+    "change_severity",
     "check_can_log",
     "check_can_manage",
     "close_complaint",

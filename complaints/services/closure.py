@@ -56,7 +56,7 @@ def reopen_complaint(
         raise ValidationError({"reason": "Say why the complaint is reopened."})
     policy = policy_of(complaint)
     try:
-        complaint.respond_by = policy.deadline(RESOLUTION_TARGET, now)
+        complaint.respond_by = policy.deadline(RESOLUTION_TARGET, now, severity=complaint.severity)
     except UnknownTarget:
         complaint.respond_by = None
     else:  # a new round of the resolution clock: its reminders and escalation run again

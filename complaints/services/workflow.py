@@ -21,7 +21,12 @@ from helpdesk.roles import has_role
 from helpdesk.services.notifications import notify
 from helpdesk.services.people import record_interaction
 from helpdesk.services.policy import policy_for_new_case
-from helpdesk.services.sla import start_clock, stop_clocks_for
+from helpdesk.services.sla import (
+    retarget_clocks_for,
+    retarget_note,
+    start_clock,
+    stop_clocks_for,
+)
 
 from ..models import (
     ACKNOWLEDGE_TARGET,
@@ -162,6 +167,40 @@ def _local(at: datetime | None, policy) -> str:
     if at is None:
         return "the policy's deadline"
     return at.astimezone(policy.calendar.zone).strftime("%d %b %Y %H:%M %Z")
+
+
+@transaction.atomic
+def change_severity(
+    *, complaint: Complaint, severity: str, by, note: str = "", now: datetime | None = None
+) -> Complaint:
+    """Set the complaint's severity; only a manager. The same severity changes nothing.
+
+    Rule: the deadlines still counting take the new severity's durations from the receipt
+    (`retarget_clocks_for`, POLICY.md "Targets by priority (and complaint severity)"), met or
+    missed ones stay as they ended; the complaint's due dates follow its clocks (the date a
+    holding letter promised stays), and the timeline records the change with each new due time.
+    """
+    now = now or timezone.now()
+    check_can_manage(by)
+    check_choice(severity, Severity, "severity")
+    complaint = lock(complaint)
+    old = complaint.severity
+    if old == severity:
+        return complaint
+    complaint.severity = severity
+    changes = retarget_clocks_for(case=complaint, severity=severity, at=now)
+    fields = {ACKNOWLEDGE_TARGET: "acknowledge_due_at", RESOLUTION_TARGET: "resolution_due_at"}
+    for change in changes:
+        if change.due is None:
+            continue  # paused: due again when it resumes
+        if change.clock.round == 1:  # the dates set at receipt; a reopening's round has its own
+            setattr(complaint, fields[change.clock.target], change.due)
+        if change.clock.target == RESOLUTION_TARGET and complaint.expected_response_date is None:
+            complaint.respond_by = change.due  # no holding letter has promised a date
+    complaint.save()
+    told = "\n".join(filter(None, [(note or "").strip(), retarget_note(changes)]))
+    add_event(complaint, EventKind.SEVERITY, by, f"{old} → {severity}\n{told}".strip(), now)
+    return complaint
 
 
 @transaction.atomic

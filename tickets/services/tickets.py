@@ -32,6 +32,8 @@ from helpdesk.services.sla import (
     pause_clock,
     restart_clocks_for,
     resume_clock,
+    retarget_clocks_for,
+    retarget_note,
     start_clocks,
     stop_clocks_for,
 )
@@ -284,7 +286,10 @@ def assign_ticket(*, ticket: Ticket, assignee, actor=None, at: datetime | None =
 def set_priority(
     *, ticket: Ticket, priority: str, actor=None, at: datetime | None = None
 ) -> Ticket:
-    """Set the ticket's priority, recorded as an event. The same priority changes nothing."""
+    """Set the ticket's priority, recorded as an event. The same priority changes nothing.
+
+    Rule: the targets still counting take the new priority's durations from their start
+    (`retarget_clocks_for`); the event's note says each new due time."""
     if priority not in Priority.values:
         raise ValidationError({"priority": f"'{priority}' is not a priority."})
     at = at or timezone.now()
@@ -295,7 +300,16 @@ def set_priority(
     ticket.priority = priority
     ticket.updated_at = at
     ticket.save(update_fields=["priority", "updated_at"])
-    _event(ticket, kind=TicketEventKind.PRIORITY, actor=actor, old=old, new=priority, at=at)
+    changes = retarget_clocks_for(case=ticket, priority=priority, at=at)
+    _event(
+        ticket,
+        kind=TicketEventKind.PRIORITY,
+        actor=actor,
+        old=old,
+        new=priority,
+        at=at,
+        note=retarget_note(changes),
+    )
     return ticket
 
 

@@ -14,6 +14,7 @@ from .clocks import (
     stop_clock,
     stop_clocks_for,
 )
+from .retarget import Retargeted, retarget_clocks_for, retarget_note
 from .rounds import latest_clocks, restart_clocks_for
 from .sweep import SweepReport, sweep_clocks
 
@@ -29,6 +30,9 @@ __all__ = [
     "pause_clock",
     "latest_clocks",
     "restart_clocks_for",
+    "retarget_clocks_for",
+    "retarget_note",
+    "Retargeted",
     "resume_clock",
     "start_clock",
     "start_clocks",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockOutcome, ClockState
+from helpdesk.policy import PRIORITIES, SEVERITIES
 from helpdesk.services.policy import ensure_policy_in_force, service_policy_for
 
 from .breach import advance_clocks
@@ -42,9 +43,10 @@ def case_terms(case: models.Model) -> dict[str, str]:
     `priority`, its `severity` (a complaint) and its `team`'s calendar; blank when it has none.
     (Reading the team costs a query unless the case already holds it.)"""
     team = getattr(case, "team", None) if getattr(case, "team_id", None) else None
+    priority, severity = getattr(case, "priority", ""), getattr(case, "severity", "")
     return {
-        "priority": getattr(case, "priority", "") or "",
-        "severity": getattr(case, "severity", "") or "",
+        "priority": priority if priority in PRIORITIES else "",
+        "severity": severity if severity in SEVERITIES else "",
         "calendar": getattr(team, "calendar", "") or "",
     }
 

@@ -43,9 +43,7 @@ def target_duration(
 ) -> Duration:
     """The duration of `target` for a case of `priority` (a complaint of `severity`): the
     policy's override for it where there is one, else the channel's own."""
-    if priority or severity:
-        return policy.target(target, priority=priority or None, severity=severity or None)
-    return policy.target(target)
+    return policy.target(target, priority=priority or None, severity=severity or None)
 
 
 def clock_duration(policy: ServicePolicy, clock: Clock) -> Duration:
