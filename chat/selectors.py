@@ -5,9 +5,7 @@ from chat.models import ChatMessage, ChatSession, ChatStatus
 from helpdesk.access import StaffMember
 from helpdesk.models import Interaction
 
-from .services.common import greeting_for, name_in_chat
-from .services.events import author_name, message_event
-from .services.routing import queue_entry
+from .presentation import author_name, greeting_for, message_event, name_in_chat, queue_entry
 
 
 def waiting_queue(*, member: StaffMember | None, limit: int = 100) -> list[dict]:

@@ -3,8 +3,12 @@
 from django.conf import settings
 
 from chat.models import ChatSession
-from helpdesk.policy import ChannelPolicy, ServicePolicy
-from helpdesk.services.policy import service_policy_for
+from chat.presentation import (  # noqa: F401 (the services' names for them)
+    chat_policy,
+    greeting_for,
+    name_in_chat,
+    policy_of,
+)
 
 ACKNOWLEDGE = "chat.acknowledge"
 FIRST_RESPONSE = "chat.first_response"
@@ -56,30 +60,6 @@ def lock_session(session_id: int) -> ChatSession:
         .select_related("customer")
         .get(pk=session_id)
     )
-
-
-def policy_of(session: ChatSession) -> ServicePolicy:
-    return service_policy_for(session.policy_version)
-
-
-def chat_policy(policy: ServicePolicy) -> ChannelPolicy:
-    return policy.channels.get("chat") or ChannelPolicy()
-
-
-def name_in_chat(session: ChatSession) -> str:
-    """Who the visitor said they are: the name they gave for this chat, never the name on the
-    record their email matched (that would tell anyone who types an email whose it is)."""
-    return (session.name_given or "").strip()
-
-
-def greeting_for(session: ChatSession) -> str:
-    """The policy's greeting with the name the visitor gave and the company filled in."""
-    policy = policy_of(session)
-    template = chat_policy(policy).greeting or (
-        "Hi {customer_name}, thanks for contacting {company}. How can I help you today?"
-    )
-    name = name_in_chat(session).split(" ")[0] or "there"
-    return template.format(customer_name=name, company=policy.document.company)
 
 
 def max_message_chars() -> int:

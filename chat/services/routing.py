@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chat.access import ChatAction, check_chat_access
 from chat.models import ChatSession, ChatStatus, EndReason, Sender
+from chat.presentation import queue_entry
 from helpdesk.models import AgentProfile, Presence
 from helpdesk.services.people import chat_limit_for
 from helpdesk.services.sla import assign_clocks_for
@@ -66,17 +67,6 @@ def route_chat(*, session: ChatSession, prefer=None) -> AgentProfile | None:
         publish(agent_group(profile.user_id), {"type": "offer", **queue_entry(session)})
     publish(DESK_GROUP, {"type": "queue", "action": "waiting", **queue_entry(session)})
     return profile
-
-
-def queue_entry(session: ChatSession) -> dict:
-    return {
-        "session": session.pk,
-        "customer": session.name_given or session.email_given or "Customer",  # as given
-        "question": session.question[:200],
-        "started_at": session.started_at.isoformat(),
-        "offered_to": session.offered_to_id,
-        "team": session.team_id,  # consoles show it to those who may take it (chat/access.py)
-    }
 
 
 def _check_room(agent, session: ChatSession) -> None:
