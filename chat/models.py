@@ -39,6 +39,7 @@ class RedactionKind(models.TextChoices):
     CARD = "card", "Card number"
     SSN = "ssn", "US social security number"
     NINO = "nino", "UK national insurance number"
+    DRIVING_LICENCE = "driving_licence", "UK driving licence number"
 
 
 class ChatSession(models.Model):
@@ -199,7 +200,7 @@ class Redaction(models.Model):
     message = models.ForeignKey(
         ChatMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="redactions"
     )
-    kind = models.CharField(max_length=10, choices=RedactionKind.choices)
+    kind = models.CharField(max_length=20, choices=RedactionKind.choices)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -123,7 +123,9 @@ class RedactionOutput(serializers.ModelSerializer):
         model = Redaction
         fields = ["kind", "seq", "at"]
         extra_kwargs = {
-            "kind": {"help_text": "What was masked: card, ssn or nino (never the value)."},
+            "kind": {
+                "help_text": "What was masked (never the value): card, ssn, nino, driving_licence."
+            },
             "at": {"help_text": "When (UTC)."},
         }
 
