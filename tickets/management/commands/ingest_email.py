@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
 from tickets import conf
+from tickets.management.outage import without_redis_tracebacks
 from tickets.services import ingest_email
 from tickets.services.inbound import (
     AUTO,
@@ -92,15 +93,16 @@ class Command(BaseCommand):
         if not sources:
             raise CommandError("nothing to ingest: give FILE, -, --maildir DIR or --mbox FILE")
         total, counts = 0, dict.fromkeys(BUCKETS, 0)
-        for source in sources:
-            for label, raw in source():
-                total += 1
-                result = self._ingest(label, raw)
-                counts[bucket(result)] += 1
-                if result is not None and verbosity >= 2:
-                    reference = result.ticket.reference if result.ticket else "-"
-                    detail = f" ({result.error})" if result.error else ""
-                    self.stdout.write(f"{label}: {result.kind} {reference}{detail}")
+        with without_redis_tracebacks(self.stderr.write):
+            for source in sources:
+                for label, raw in source():
+                    total += 1
+                    result = self._ingest(label, raw)
+                    counts[bucket(result)] += 1
+                    if result is not None and verbosity >= 2:
+                        reference = result.ticket.reference if result.ticket else "-"
+                        detail = f" ({result.error})" if result.error else ""
+                        self.stdout.write(f"{label}: {result.kind} {reference}{detail}")
         buckets = ", ".join(f"{counts[name]} {name}" for name in BUCKETS)
         self.stdout.write(f"{total} messages: {buckets}")
 
