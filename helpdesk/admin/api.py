@@ -1,14 +1,13 @@
 """Admin: API keys (the whole key is shown once, when it is created; revoke as an action) and
 webhooks (subscriptions, and the read-only delivery log with a "send again" action)."""
 
-import secrets
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from helpdesk.forms import apply_service_errors
 from helpdesk.models import ApiKey, Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.services.api_keys import (
     api_key_create,
@@ -16,10 +15,17 @@ from helpdesk.services.api_keys import (
     check_key_owner,
     check_scopes,
 )
-from helpdesk.webhooks import EVENTS
-from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
 from helpdesk.webhooks.delivery import redeliver
 from helpdesk.webhooks.events import ALL
+from helpdesk.webhooks.subscriptions import (
+    EVENT_CHOICES,
+    MAX_URL,
+    check_subscription,
+    subscription_create,
+    subscription_delete,
+    subscription_update,
+)
+from helpdesk.webhooks.subscriptions import FIELDS as SUBSCRIPTION_FIELDS
 from helpdesk.webhooks.tasks import deliver_webhook
 
 
@@ -103,13 +109,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 class SubscriptionForm(forms.ModelForm):
+    """The fields' shape; the rules are the service's (`helpdesk.webhooks.subscriptions`), run in
+    `clean` so a refusal shows on its field, and again when the admin saves through it."""
+
     url = forms.URLField(
-        max_length=500,
+        max_length=MAX_URL,
         assume_scheme="https",
         help_text="Where events go: https, to a public address (see WEBHOOK_ALLOWED_HOSTS).",
     )
     events = forms.MultipleChoiceField(
-        choices=[(ALL, "every event"), *[(name, name) for name in EVENTS]],
+        choices=[(name, "every event" if name == ALL else name) for name in EVENT_CHOICES],
         widget=forms.CheckboxSelectMultiple,
     )
     secret = forms.CharField(
@@ -122,16 +131,19 @@ class SubscriptionForm(forms.ModelForm):
         model = WebhookSubscription
         fields = ["url", "events", "secret", "is_active", "description"]
 
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        try:
-            check_url(url, current_rules())
-        except RefusedAddress as refusal:
-            raise forms.ValidationError(str(refusal)) from None
-        return url
-
-    def clean_secret(self):
-        return self.cleaned_data["secret"] or self.instance.secret or secrets.token_urlsafe(32)
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                check_subscription(
+                    url=data["url"],
+                    events=data["events"],
+                    secret=data.get("secret") or None,  # empty: generated, or the one kept
+                    description=data.get("description", ""),
+                )
+            except ValidationError as error:
+                apply_service_errors(self, error)
+        return data
 
 
 @admin.register(WebhookSubscription)
@@ -145,9 +157,22 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         return ", ".join(obj.events)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        # Through the service, not the form: `obj` (the form's unsaved copy) only takes the
+        # saved row's values back for the admin's log and redirect.
+        values = {field: form.cleaned_data.get(field) for field in SUBSCRIPTION_FIELDS}
+        if change:
+            stored = WebhookSubscription.objects.get(pk=obj.pk)
+            obj.pk = subscription_update(subscription=stored, **values).pk
+        else:
+            obj.pk = subscription_create(created_by=request.user, **values).pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        subscription_delete(subscription=obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset:
+            subscription_delete(subscription=subscription)
 
 
 @admin.register(WebhookDelivery)

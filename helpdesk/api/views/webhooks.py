@@ -1,8 +1,6 @@
 """Webhook subscriptions (scope webhooks:manage; managers in the desk): create, list, read,
 update, delete, and each one's delivery log."""
 
-import secrets
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -11,8 +9,16 @@ from rest_framework.response import Response
 from helpdesk.api.fields import JsonBoolean, JsonText
 from helpdesk.models import Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.webhooks import EVENTS
-from helpdesk.webhooks.addresses import RefusedAddress, check_url, current_rules
-from helpdesk.webhooks.events import ALL
+from helpdesk.webhooks.subscriptions import (
+    EVENT_CHOICES,
+    MAX_DESCRIPTION,
+    MAX_SECRET,
+    MAX_URL,
+    MIN_SECRET,
+    subscription_create,
+    subscription_delete,
+    subscription_update,
+)
 
 from ..base import ApiView
 from ..idempotency import IDEMPOTENCY_PARAMETER
@@ -43,35 +49,32 @@ class SubscriptionCreatedOutput(SubscriptionOutput):
 
 
 class SubscriptionInput(serializers.Serializer):
+    # The shape of the input; the rules are the service's (helpdesk.webhooks.subscriptions).
     url = serializers.URLField(
-        max_length=500,
+        max_length=MAX_URL,
         help_text="Where to POST: https (http only where the server allows it), to a public "
         "address; private, loopback, link-local and reserved addresses are refused, here and "
         "again at each delivery against the addresses the host resolves to.",
     )
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=[ALL, *EVENTS]),
+        child=serializers.ChoiceField(choices=list(EVENT_CHOICES)),
         allow_empty=False,
         min_length=1,  # documented as minItems
         help_text=EVENT_HELP,
     )
     is_active = JsonBoolean(default=True, help_text="false pauses deliveries.")
     description = JsonText(
-        required=False, allow_blank=True, max_length=200, help_text="What receives them."
+        required=False,
+        allow_blank=True,
+        max_length=MAX_DESCRIPTION,
+        help_text="What receives them.",
     )
     secret = JsonText(
         required=False,
-        min_length=16,
-        max_length=128,
+        min_length=MIN_SECRET,
+        max_length=MAX_SECRET,
         help_text="Your signing secret (16+ characters); generated when left out.",
     )
-
-    def validate_url(self, value):
-        try:
-            check_url(value, current_rules())
-        except RefusedAddress as refusal:
-            raise serializers.ValidationError(str(refusal)) from None
-        return value
 
 
 class DeliveryOutput(serializers.ModelSerializer):
@@ -132,9 +135,7 @@ class SubscriptionListApi(WebhookAccess, ApiView):
         def create():
             data = SubscriptionInput(data=request.data)
             data.is_valid(raise_exception=True)
-            values = dict(data.validated_data)
-            values.setdefault("secret", secrets.token_urlsafe(32))
-            subscription = WebhookSubscription.objects.create(created_by=request.user, **values)
+            subscription = subscription_create(created_by=request.user, **data.validated_data)
             return Response(
                 SubscriptionCreatedOutput(subscription).data, status=status.HTTP_201_CREATED
             )
@@ -163,9 +164,7 @@ class SubscriptionDetailApi(WebhookAccess, ApiView):
         subscription = get_object_or_404(WebhookSubscription, pk=subscription_id)
         data = SubscriptionInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        for field, value in data.validated_data.items():
-            setattr(subscription, field, value)
-        subscription.save(update_fields=list(data.validated_data) or None)
+        subscription = subscription_update(subscription=subscription, **data.validated_data)
         return Response(SubscriptionOutput(subscription).data)
 
     @extend_schema(
@@ -175,7 +174,7 @@ class SubscriptionDetailApi(WebhookAccess, ApiView):
         tags=["webhooks"],
     )
     def delete(self, request, subscription_id: int):
-        get_object_or_404(WebhookSubscription, pk=subscription_id).delete()
+        subscription_delete(subscription=get_object_or_404(WebhookSubscription, pk=subscription_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
