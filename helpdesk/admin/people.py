@@ -15,8 +15,11 @@ from helpdesk.customer_access import (
     readable_interactions,
 )
 from helpdesk.models import AgentProfile, Customer, Interaction, Role, Team
+from helpdesk.policy import PolicyError
 from helpdesk.roles import has_role, user_role
+from helpdesk.selectors.policy import policy_in_force
 from helpdesk.services.people import normalise_email, normalise_phone, set_presence, set_role
+from helpdesk.services.teams import check_team_calendar, known_calendars
 
 User = get_user_model()
 
@@ -26,9 +29,34 @@ def _may_set_roles(user) -> bool:
     return user.is_superuser or has_role(user, Role.MANAGER)
 
 
+class TeamForm(forms.ModelForm):
+    """A team and the policy calendar it works to, checked against the version in force."""
+
+    class Meta:
+        model = Team
+        fields = ("name", "calendar")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            known = known_calendars(policy_in_force().policy)
+        except PolicyError:
+            return  # no policy in force: the check below says so on save
+        self.fields["calendar"].help_text = f"Blank: the default [calendar]; {known}."
+
+    def clean_calendar(self):
+        try:
+            return check_team_calendar(self.cleaned_data.get("calendar", ""))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["calendar"]) from None
+        except PolicyError as error:
+            raise ValidationError(str(error)) from None
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name",)
+    form = TeamForm
+    list_display = ("name", "calendar")
     search_fields = ("name",)
 
 

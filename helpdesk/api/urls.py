@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import routing  # noqa: F401  (the <id:...> converter)
-from .views import customers, policy, reports, webhooks
+from .views import customers, policy, reports, teams, webhooks
 
 urlpatterns = [
     path("customers/", customers.CustomerListApi.as_view(), name="api-customers"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("policy/versions/", policy.PolicyVersionListApi.as_view(), name="api-policy-versions"),
     path("policy/deadline/", policy.PolicyDeadlineApi.as_view(), name="api-policy-deadline"),
     path("reports/sla/", reports.SlaReportApi.as_view(), name="api-reports-sla"),
+    path("teams/", teams.TeamListApi.as_view(), name="api-teams"),
+    path("teams/<id:team_id>/", teams.TeamDetailApi.as_view(), name="api-team"),
     path("webhooks/", webhooks.SubscriptionListApi.as_view(), name="api-webhooks"),
     path(
         "webhooks/<id:subscription_id>/",

@@ -21,6 +21,7 @@ from helpdesk.selectors.policy import (
     policy_version_in_force,
     service_policy_for,
 )
+from helpdesk.services.teams import teams_using_missing_calendars
 
 # Reads live in the selectors; imported here too, where the channels have always found them.
 __all__ = [
@@ -56,6 +57,12 @@ def check_policy_publication(*, document: str, approved_by: str) -> ServicePolic
         policy = parse_policy(document)
     except PolicyError as error:
         raise PolicyError(error.problems, problems) from error
+    # A team's calendar must stay: its cases would lose the hours they are promised in.
+    for calendar, teams in teams_using_missing_calendars(policy).items():
+        problems.append(
+            f"calendars: the calendar {calendar} is worked to by the team(s) "
+            f"{', '.join(sorted(teams))}; keep [calendars.{calendar}] or move the team(s) first"
+        )
     version = policy.document.version
     if len(version) > _MAX_VERSION:
         problems.append(f"document.version: at most {_MAX_VERSION} characters")
