@@ -131,3 +131,15 @@ def test_no_address_no_phone_acknowledgement_clock(phone_one_hour, agent, now):
 
     for ticket in (voicemail.ticket, logged.ticket):
         assert not Clock.objects.filter(case_id=ticket.pk, target="phone.acknowledge").exists()
+
+
+def test_at_once_a_voicemail_is_acknowledged_by_email_with_its_opening(db, now):
+    variant(**{"[channels.phone]\n": '[channels.phone]\nacknowledge = "0s"\n'})
+    CustomerFactory(name="Ann Lee", email="ann@example.org", phone=NUMBER)
+
+    ticket = record_voicemail(number=NUMBER, received_at=now, duration=30).ticket
+    record_voicemail(number=NUMBER, received_at=now, duration=20)  # joins it: no second one
+
+    (ack,) = acknowledgements(ticket)
+    assert ack.to == "ann@example.org" and ack.created_at == now
+    assert ack_clock(ticket, "phone").outcome == ClockOutcome.MET
