@@ -234,7 +234,7 @@
         break;
       case "notice":
         if (event.kind === "offer") offerMessage();
-        if (event.kind === "wait") {
+        if (event.kind === "wait" || event.kind === "acknowledge") {
           typingLine.textContent = "You are number " + event.position + " in the queue.";
         }
         break;
