@@ -1,5 +1,8 @@
 """What every form of every app shares: how a service's refusal shows on the form."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -13,3 +16,14 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.error_list)
+
+
+def field_checked(field: str, check: Callable[[Any], Any], value: Any) -> Any:
+    """Inside a form's `clean_<field>`: what the service's `check(value)` returns, or its
+    refusal as this field's error (the messages it gives for `field`, or all of them)."""
+    try:
+        return check(value)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise forms.ValidationError(error.error_dict.get(field) or error.messages) from None
+        raise forms.ValidationError(error.error_list) from None

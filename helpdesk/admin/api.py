@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from helpdesk.forms import apply_service_errors
+from helpdesk.forms import apply_service_errors, field_checked
 from helpdesk.models import ApiKey, Scope, WebhookDelivery, WebhookSubscription
 from helpdesk.services.api_keys import (
     api_key_create,
@@ -50,17 +50,11 @@ class ApiKeyForm(forms.ModelForm):
 
     def clean_owner(self):
         owner = self.cleaned_data["owner"]
-        try:
-            check_key_owner(owner)
-        except ValidationError as error:
-            raise forms.ValidationError(error.message_dict["owner"]) from None
+        field_checked("owner", check_key_owner, owner)
         return owner
 
     def clean_scopes(self):
-        try:
-            return check_scopes(self.cleaned_data["scopes"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.message_dict["scopes"]) from None
+        return field_checked("scopes", check_scopes, self.cleaned_data["scopes"])
 
 
 @admin.register(ApiKey)

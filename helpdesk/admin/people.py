@@ -14,6 +14,7 @@ from helpdesk.customer_access import (
     readable_customers,
     readable_interactions,
 )
+from helpdesk.forms import field_checked
 from helpdesk.models import AgentProfile, Customer, Interaction, Role, Team
 from helpdesk.policy import PolicyError
 from helpdesk.roles import has_role, user_role
@@ -46,9 +47,9 @@ class TeamForm(forms.ModelForm):
 
     def clean_calendar(self):
         try:
-            return check_team_calendar(self.cleaned_data.get("calendar", ""))
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["calendar"]) from None
+            return field_checked(
+                "calendar", check_team_calendar, self.cleaned_data.get("calendar", "")
+            )
         except PolicyError as error:
             raise ValidationError(str(error)) from None
 
@@ -156,10 +157,7 @@ class CustomerAdminForm(forms.ModelForm):
         return self._normalised("phone", normalise_phone)
 
     def _normalised(self, name, normalise):
-        try:
-            return normalise(self.cleaned_data.get(name, ""))
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict[name]) from None
+        return field_checked(name, normalise, self.cleaned_data.get(name, ""))
 
 
 class InteractionInline(ReadOnlyAdminMixin, CustomerRule, admin.TabularInline):

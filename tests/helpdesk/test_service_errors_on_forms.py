@@ -1,9 +1,10 @@
 """One way every form shows a service's refusal (`helpdesk.forms.apply_service_errors`)."""
 
+import pytest
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from helpdesk.forms import apply_service_errors
+from helpdesk.forms import apply_service_errors, field_checked
 
 
 class NoteForm(forms.Form):
@@ -37,3 +38,16 @@ def test_an_error_for_no_field_shows_on_the_form_with_every_message_and_its_code
     apply_service_errors(form, error)
     assert form.errors == {NON_FIELD_ERRORS: ["It is closed.", "Try again."]}
     assert form.has_error(NON_FIELD_ERRORS, code="closed")
+
+
+def _no_shouting(value: str) -> str:
+    if value.isupper():
+        raise ValidationError({"note": "Write it without capitals.", "other": "Unrelated."})
+    return value.strip()
+
+
+def test_a_fields_check_returns_the_value_or_refuses_it_on_that_field():
+    assert field_checked("note", _no_shouting, " fine ") == "fine"
+    with pytest.raises(forms.ValidationError) as refusal:
+        field_checked("note", _no_shouting, "LOUD")
+    assert refusal.value.messages == ["Write it without capitals."]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helpdesk.access import desk_staff_required
-from helpdesk.forms import apply_service_errors
+from helpdesk.forms import apply_service_errors, field_checked
 from helpdesk.models import Team
 from helpdesk.models.sla import ClockOutcome
 
@@ -82,10 +82,7 @@ class LogCallForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean_number(self):
-        try:
-            return check_number(self.cleaned_data["number"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["number"]) from None
+        return field_checked("number", check_number, self.cleaned_data["number"])
 
     def clean_ticket(self):
         text = self.cleaned_data["ticket"].strip()
