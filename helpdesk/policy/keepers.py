@@ -47,7 +47,7 @@ KEEPERS: dict[str, Keeper] = {
     "document.purpose": Keeper(_PUBLISH, _RECORD),
     "document.scope": Keeper(_PUBLISH, _RECORD),
     "document.review_every_months": Keeper(
-        "helpdesk.services.policy.record_policy_review",
+        "helpdesk.services.policy_review.keep_policy_review",
         "`policy.review` falls due N months after the effective date or the last recorded "
         "review (`policy review`), with reminders and escalation to managers",
     ),

@@ -122,3 +122,18 @@ def test_a_key_nothing_keeps_is_refused_by_policy_check_and_kept_only(tmp_path, 
         call_command("policy", "check", str(path), stdout=out, stderr=StringIO())
     assert out.getvalue() == f"{concrete}: no service keeps this key yet; leave it out\n"
     assert str(raised.value) == f"{path}: not valid (1 problem)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(UNKEPT))
+def test_publishing_refuses_a_key_nothing_keeps(key):
+    from helpdesk.models import PolicyVersion
+    from helpdesk.services.policy import publish_policy_version
+
+    concrete = key.replace("*", "high")
+    table, _, leaf = concrete.rpartition(".")
+    document = DOCUMENT + CALENDAR + f'[{table}]\n{leaf} = "20s"\n'
+    with pytest.raises(PolicyError) as info:
+        publish_policy_version(document=document, approved_by="Jo", change_note="answer calls")
+    assert info.value.problems == (f"{concrete}: no service keeps this key yet; leave it out",)
+    assert not PolicyVersion.objects.exists()
