@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chat.models import ChatSession, ChatStatus, EndReason, Sender
+from chat.models import LIVE_STATUSES, ChatSession, ChatStatus, EndReason, Sender
 from chat.webhooks import emit_chat_closed
 from helpdesk.models.people import Channel
 from helpdesk.services.people import record_interaction
@@ -37,7 +37,7 @@ from .messages import append_message
 LEFT_BEFORE_AN_ANSWER = "customer left before an answer"
 ABANDONED_TEXT = "The customer left before an agent could answer."
 # A chat still open to its customer: their heartbeat is worth recording.
-LIVE = (ChatStatus.WAITING, ChatStatus.ACTIVE)
+LIVE = LIVE_STATUSES
 
 
 def abandon_after() -> timedelta:

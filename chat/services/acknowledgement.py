@@ -18,7 +18,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError
 
-from chat.models import ChatSession, ChatStatus, Sender
+from chat.models import LIVE_STATUSES, ChatSession, ChatStatus, Sender
 from helpdesk import sla_registry
 from helpdesk.models import Clock
 from helpdesk.policy import ServicePolicy
@@ -74,7 +74,7 @@ def acknowledge_chat_when_due(clock: Clock, now: datetime) -> bool:
         )
     except DatabaseError:
         raise sla_registry.NotNow from None
-    if session is None or session.status not in (ChatStatus.WAITING, ChatStatus.ACTIVE):
+    if session is None or session.status not in LIVE_STATUSES:
         return False
     acknowledge_chat(session=session, now=now)
     return True

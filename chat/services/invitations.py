@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chat.models import ChatSession, ChatStatus, Invitation, InvitationAnswer, Visit
+from chat.models import LIVE_STATUSES, ChatSession, Invitation, InvitationAnswer, Visit
 from helpdesk import ratelimit
 from helpdesk.models import AgentProfile
 
@@ -213,9 +213,7 @@ def invite_visitor(
         raise ChatClosed("The visitor has left.")
     if visit.declined_at is not None:
         raise Declined("The visitor declined an invitation during this visit.")
-    chatting = ChatSession.objects.filter(
-        pk=visit.session_id, status__in=[ChatStatus.WAITING, ChatStatus.ACTIVE]
-    )
+    chatting = ChatSession.objects.filter(pk=visit.session_id, status__in=LIVE_STATUSES)
     if visit.session_id and chatting.exists():
         raise ChatClosed("The visitor is chatting already.")
     window = timedelta(seconds=settings.CHAT_INVITE_WINDOW_SECONDS)

@@ -21,7 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.access import ChatAction, check_chat_access, may
-from chat.models import ChatSession, ChatStatus, SecureDetail, SecureDetailView, Sender
+from chat.models import (
+    LIVE_STATUSES,
+    ChatSession,
+    SecureDetail,
+    SecureDetailView,
+    Sender,
+)
 
 from .common import ChatClosed, lock_session
 from .events import agent_group, publish
@@ -62,7 +68,7 @@ def submit_secure_details(
     if not label or not value or len(value) > MAX_VALUE_CHARS:
         raise ValidationError({"value": "Say what it is and give it (at most 500 characters)."})
     session = lock_session(session_id)
-    if session.status not in (ChatStatus.WAITING, ChatStatus.ACTIVE):
+    if session.status not in LIVE_STATUSES:
         raise ChatClosed("This chat has ended.")
     detail = SecureDetail.objects.create(
         session=session,
