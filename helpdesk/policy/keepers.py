@@ -158,20 +158,23 @@ KEEPERS: dict[str, Keeper] = {
     "retention.closed_cases": Keeper(_RETENTION, "closed cases anonymised this long after"),
 }
 
-# A priority's or severity's targets are kept as the section's own, on the case's terms.
+# A priority's or severity's targets are kept as the section's own, on the case's terms
+# (helpdesk.services.sla.clocks.case_terms reads a ticket's priority, a complaint's severity).
+_BY_LEVEL = (
+    "a case's clocks run its priority's (a complaint's, its severity's) targets; a change "
+    "of priority times the running ones again from their start"
+)
 for _section, _targets in (
-    ("channels.chat.priority.*", ("acknowledge", "first_response", "resolution")),
     ("channels.email.priority.*", ("acknowledge", "first_response", "resolution")),
     ("channels.phone.priority.*", ("acknowledge", "first_response", "resolution", "answer")),
     ("complaints.severity.*", ("acknowledge", "resolution")),
 ):
     for _target in _targets:
         _own = KEEPERS[f"{_section.rsplit('.', 2)[0]}.{_target}"]
-        KEEPERS[f"{_section}.{_target}"] = Keeper(
-            _own.keeper and _NEW_CLOCK,
-            "a case's clocks run its priority's (a complaint's, its severity's) targets; a change "
-            "of priority times the running ones again from their start",
-        )
+        KEEPERS[f"{_section}.{_target}"] = Keeper(_own.keeper and _NEW_CLOCK, _BY_LEVEL)
+# A chat has no priority: its priorities' targets would never run.
+for _target in ("acknowledge", "first_response", "resolution"):
+    KEEPERS[f"channels.chat.priority.*.{_target}"] = Keeper("", "a chat has no priority")
 
 UNKEPT: frozenset[str] = frozenset(key for key, row in KEEPERS.items() if not row.keeper)
 
