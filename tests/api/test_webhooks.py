@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from helpdesk import sla_registry
@@ -120,11 +121,18 @@ def test_sla_breach_is_an_event_through_the_registry(receiver, subscription, eag
     from helpdesk.webhooks.sla import emit_sla_breached
 
     assert emit_sla_breached in sla_registry.handlers_for("breach", "complaints.acknowledge")
-    # An email ticket's "0s" acknowledgement is due at once; nothing acknowledges it here, so
-    # the clock's own task (run eagerly after commit) records the breach.
-    ticket = open_ticket(customer=CustomerFactory(), subject="Hi", channel="email")
+    # An email ticket opened a day ago owes its first response ("8h") since yesterday; nobody
+    # answered, so the clock's own task (run eagerly after commit) records the breach. (Its
+    # acknowledgement is not owed here: an automatic one would keep that promise.)
+    ticket = open_ticket(
+        customer=CustomerFactory(),
+        subject="Hi",
+        channel="email",
+        opened_at=timezone.now() - timedelta(days=1),
+        acknowledge=False,
+    )
     breached = [r for r in receiver.received if r.event == "sla.breached"]
-    assert [r.body["data"]["target"] for r in breached] == ["email.acknowledge"]
+    assert [r.body["data"]["target"] for r in breached] == ["email.first_response"]
     assert breached[0].signature_ok
     assert breached[0].body["data"]["case_id"] == ticket.pk
     assert breached[0].body["data"]["case_type"] == "ticket"
