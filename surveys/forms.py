@@ -5,8 +5,9 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 
-from helpdesk.models import Role, Team
+from helpdesk.models import Team
 from helpdesk.models.people import Channel
+from helpdesk.roles import STAFF_ROLES
 from surveys.models import COMMENT_MAX_CHARS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -51,7 +52,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = (
             get_user_model()
-            .objects.filter(agent_profile__role__in=list(Role.values))
+            .objects.filter(agent_profile__role__in=STAFF_ROLES)
             .order_by("username")
         )
         self.fields["channel"].choices = [("", "Every channel")] + [
