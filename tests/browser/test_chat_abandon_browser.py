@@ -1,6 +1,7 @@
 """A waiting customer in a real browser through the real ASGI server: the widget beats (on
-Playwright's clock), a reload keeps the chat, and once the page is closed and the customer has
-been silent long enough, the chat leaves the agent's queue in their console."""
+Playwright's clock), a reload keeps the chat, and once the customer has been silent long enough
+(a closed or sleeping page) the chat leaves the agent's queue in their console, and the customer
+coming back is told why it ended and may start a new chat."""
 
 from datetime import timedelta
 
@@ -30,7 +31,7 @@ def seen_at(chat):
     return ChatSession.objects.values_list("customer_seen_at", flat=True).get(pk=chat.pk)
 
 
-def test_the_widget_beats_survives_a_reload_and_a_closed_page_leaves_the_queue(
+def test_the_widget_beats_survives_a_reload_and_a_silent_page_leaves_the_queue(
     live_asgi_fast_beat, browser
 ):
     live = live_asgi_fast_beat
@@ -74,10 +75,17 @@ def test_the_widget_beats_survives_a_reload_and_a_closed_page_leaves_the_queue(
         customer.locator("#chat-log .msg.customer", has_text="Where is my order?").wait_for()
         assert ChatSession.objects.get(pk=chat.pk).status == ChatStatus.WAITING
 
-        customer_context.close()  # the customer closes the page and is heard from no more
+        # The page's clock stands still from here: a closed page, or one asleep in a laptop
+        # closed for minutes, sends nothing.
         assert sweep_abandoned_chats(now=timezone.now() + timedelta(minutes=5)) == 1
         queued.wait_for(state="detached")  # no agent is offered an empty chat
         ended = ChatSession.objects.get(pk=chat.pk)
         assert (ended.status, ended.end_reason) == (ChatStatus.MISSED, "abandoned")
+
+        # The customer comes back to the sleeping page: told why, offered a new chat.
+        customer.locator("#chat-ended", has_text="we did not hear from you").wait_for()
+        customer.click("#chat-restart")
+        customer.locator("#prechat-name").wait_for()
     finally:
+        customer_context.close()
         desk_context.close()

@@ -203,10 +203,30 @@
     });
   }
 
+  /* The chat is over. One that ended because we stopped hearing from the customer (a closed
+   * or sleeping page) says so and offers a new chat. */
+  function showEnded(reason) {
+    state.closed = true;
+    clearInterval(state.beat);
+    sessionStorage.removeItem(STORE);
+    actions.innerHTML = "";
+    var abandoned = reason === "abandoned";
+    actions.appendChild(el("p", { id: "chat-ended" }, abandoned ?
+      "This chat has ended: we did not hear from you for a while." : "This chat has ended."));
+    if (abandoned) {
+      button("Start a new chat", "chat-restart", function () {
+        var old = state.socket;
+        state.socket = null;
+        if (old) old.close();
+        showPrechat();
+      });
+    }
+  }
+
   function onEvent(event) {
     switch (event.type) {
       case "hello":
-        if (event.status === "closed" || event.status === "missed") state.closed = true;
+        if (event.status === "closed" || event.status === "missed") showEnded(event.end_reason);
         // The heartbeat tells the desk the customer is still here: a chat whose page was
         // closed ends by itself instead of waiting forever (docs/chat-protocol.md).
         clearInterval(state.beat);
@@ -250,13 +270,7 @@
         break;
       case "status":
         if (event.status === "active") typingLine.textContent = "";
-        if (event.status === "closed" || event.status === "missed") {
-          state.closed = true;
-          clearInterval(state.beat);
-          sessionStorage.removeItem(STORE);
-          actions.innerHTML = "";
-          actions.appendChild(el("p", { id: "chat-ended" }, "This chat has ended."));
-        }
+        if (event.status === "closed" || event.status === "missed") showEnded(event.reason);
         break;
       case "survey":
         var survey = el("p", { id: "chat-survey" }, "Please tell us how we did: ");
@@ -285,8 +299,9 @@
         send({ type: "message", text: state.pending[id], client_id: id });
       });
     };
-    socket.onmessage = function (msg) { onEvent(JSON.parse(msg.data)); };
+    socket.onmessage = function (msg) { if (state.socket === socket) onEvent(JSON.parse(msg.data)); };
     socket.onclose = function (e) {
+      if (state.socket !== socket) return; // a chat left behind for a new one
       clearInterval(state.beat);
       if (e.code === 4403) { sessionStorage.removeItem(STORE); showPrechat(); return; }
       if (state.closed) return;
@@ -298,6 +313,8 @@
   function startChat(token) {
     state.token = token;
     state.lastSeq = 0;
+    state.closed = false;
+    state.pending = {};
     buildChat();
     connect();
   }
