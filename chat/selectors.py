@@ -3,7 +3,7 @@
 from chat.access import takeable
 from chat.models import ChatMessage, ChatSession, ChatStatus
 from helpdesk.access import StaffMember
-from helpdesk.models import Interaction
+from helpdesk.models import Interaction, Role
 
 from .presentation import author_name, greeting_for, message_event, name_in_chat, queue_entry
 
@@ -108,11 +108,13 @@ def watch_card(session: ChatSession) -> dict:
 
 
 def escalations_for(*, user, limit: int = 50) -> list[dict]:
-    """The active chats escalated to `user` that another agent still handles (the console's
-    "Escalated to you" list), oldest first."""
+    """The active chats escalated to `user` that an agent still handles (the console's
+    "Escalated to you" list), oldest first: one a supervisor or manager has taken over (the
+    user or another the escalation reached) is answered."""
     rows = (
         ChatSession.objects.filter(escalated_to=user, status=ChatStatus.ACTIVE)
         .exclude(agent=user)
+        .exclude(agent__agent_profile__role__in=(Role.SUPERVISOR, Role.MANAGER))
         .select_related("agent")
         .order_by("accepted_at", "pk")[:limit]
     )

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from chat import services
+from chat import selectors, services
 from chat.models import ChatSession, ChatStatus, Sender
 from chat.services.takeover import take_over_chat
 from helpdesk.access import AccessDenied
@@ -205,3 +205,18 @@ def test_the_old_agent_is_offered_waiting_chats_again(policy, team):
     take_over_chat(session_id=chat.pk, by=sam)
 
     assert ChatSession.objects.get(pk=waiting.pk).offered_to == ann
+
+
+def test_an_escalation_taken_over_by_another_supervisor_leaves_the_list(policy, team):
+    kate = make_agent("kate", team=team, role=Role.SUPERVISOR, presence=Presence.ONLINE)
+    kim = make_agent("kim", team=team, role=Role.SUPERVISOR)
+    ann = make_agent("ann", team=team)
+    chat = active_chat(team, ann)
+    services.escalate_chat(session_id=chat.pk, by=ann, notes="Refund over my limit")
+    assert selectors.escalations_for(user=kate) == [
+        {"session": chat.pk, "by": "Ann", "notes": "Refund over my limit"}
+    ]
+
+    take_over_chat(session_id=chat.pk, by=kim)
+
+    assert selectors.escalations_for(user=kate) == []

@@ -321,6 +321,8 @@
       case "offer": addToQueue(event); break;
       case "assigned":
         removeFromQueue(event.session);
+        var escalation = escalations.querySelector('[data-session="' + event.session + '"]');
+        if (escalation) escalation.remove(); // taken over: answered
         if (panel && panel.watch) { panel.root.remove(); delete panels[event.session]; }
         openPanel(event.chat);
         break;
