@@ -13,7 +13,7 @@ from helpdesk.services.sla import check_clock, sweep_clocks
 from tests.helpdesk.factories import CustomerFactory, UserFactory
 from tests.helpdesk.sla_support import publish_variant
 from tickets.models import AutoMessage, Message
-from tickets.services import send_reply
+from tickets.services import acknowledge_new_ticket, open_ticket, send_reply
 from tickets.services.phone import record_voicemail, request_callback
 
 from .phone_support import NUMBER, call
@@ -143,3 +143,17 @@ def test_at_once_a_voicemail_is_acknowledged_by_email_with_its_opening(db, now):
     (ack,) = acknowledgements(ticket)
     assert ack.to == "ann@example.org" and ack.created_at == now
     assert ack_clock(ticket, "phone").outcome == ClockOutcome.MET
+
+
+def test_a_priority_s_own_acknowledgement_time_is_kept(db, now):
+    urgent_in_an_hour = '[channels.email.priority.urgent]\nacknowledge = "1h"\n\n'
+    variant(**{"[channels.phone]\n": urgent_in_an_hour + "[channels.phone]\n"})
+    customer = CustomerFactory(email="ann@example.org")
+    normal = open_ticket(customer=customer, subject="a", channel="email", acknowledged=True)
+    urgent = open_ticket(
+        customer=customer, subject="b", channel="email", priority="urgent", acknowledged=True
+    )
+
+    assert acknowledge_new_ticket(ticket=normal, at=now) is not None  # "0s": at once
+    assert acknowledge_new_ticket(ticket=urgent, at=now) is None  # "1h": at the hour
+    assert ack_clock(urgent).due_at == now + timedelta(hours=1)

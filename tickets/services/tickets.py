@@ -71,9 +71,9 @@ def target_name(ticket: Ticket, target: str) -> str:
 
 def acknowledges_at_once(policy: ServicePolicy, ticket: Ticket) -> bool:
     """Whether the policy acknowledges a new ticket like this one at once (its section's
-    `acknowledge` is "0s"); a later acknowledgement is the due handler's (`acknowledge_when_due`).
-    """
-    within = policy.targets().get(target_name(ticket, "acknowledge"))
+    `acknowledge`, for the ticket's priority, is "0s"); a later acknowledgement is the due
+    handler's (`acknowledge_when_due`)."""
+    within = policy.targets(priority=ticket.priority).get(target_name(ticket, "acknowledge"))
     return within is not None and within.amount == 0 and within.kind in ("service", "calendar")
 
 
