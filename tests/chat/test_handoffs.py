@@ -7,6 +7,7 @@ items 1 and 2)."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chat import services
@@ -97,3 +98,14 @@ def test_a_converted_chat_runs_email_s_targets_and_is_acknowledged_by_email(chat
     assert running["email.first_response"].state == ClockState.RUNNING
     sweep_clocks(now=timezone.now() + timedelta(minutes=5))
     assert not Clock.objects.filter(outcome=ClockOutcome.BREACHED).exists()
+
+
+def test_a_message_with_no_address_to_answer_is_refused_with_a_clear_error(policy, team):
+    anonymous = services.start_chat(name="Cy", email="", team=team)
+
+    with pytest.raises(ValidationError) as refused:
+        services.leave_message(session_id=anonymous.pk, text="Help")
+
+    assert "phone number" in str(refused.value.message_dict["email"])
+    anonymous.refresh_from_db()
+    assert anonymous.status == "waiting"  # nothing changed: the customer can give a number
