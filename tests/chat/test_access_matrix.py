@@ -43,8 +43,8 @@ def only(*allowed: str) -> dict[str, str]:
 
 
 # What each frame gets, by relation. Customers send it on their own chat's socket, where only
-# message, typing and resume exist (and act on their own chat).
-CUSTOMER_SIDE = {"message", "typing", "resume"}
+# message, typing, resume and heartbeat exist (and act on their own chat).
+CUSTOMER_SIDE = {"message", "typing", "resume", "heartbeat"}
 EXPECTED = {
     "accept": only(HANDLER, TEAM, SUPERVISOR, MANAGER),  # a waiting chat of the team
     "message": only(HANDLER),
