@@ -220,3 +220,13 @@ def test_an_escalation_taken_over_by_another_supervisor_leaves_the_list(policy, 
     take_over_chat(session_id=chat.pk, by=kim)
 
     assert selectors.escalations_for(user=kate) == []
+
+
+@pytest.mark.parametrize("value", ["1", "abc", "", "-5", "9" * 40])
+def test_the_console_opens_with_any_session_in_its_link(policy, team, client, value):
+    """The link's `session` is read by the console's script and checked by the socket's rule:
+    the page itself serves every value, never a 500."""
+    client.force_login(make_agent("sam", team=team, role=Role.SUPERVISOR))
+    response = client.get(reverse("chat:console"), {"session": value})
+    assert response.status_code == 200
+    assert b'id="console-notice"' in response.content

@@ -126,6 +126,8 @@ def test_watch_an_unknown_chat(people):
         await until(desk, "hello")
         await desk.send_json_to({"type": "watch", "session": 999999})
         assert (await until(desk, "error"))["code"] == "invalid"
+        await desk.send_json_to({"type": "watch", "session": 10**40})  # past any id
+        assert (await until(desk, "error"))["code"] == "invalid"
         await desk.send_json_to({"type": "watch", "session": "x"})
         assert (await until(desk, "error"))["code"] == "forbidden"  # as every frame
         await desk.disconnect()
