@@ -16,6 +16,16 @@ class HelpdeskConfig(AppConfig):
 
         webhook_sla.register()  # sla.warning and sla.breached webhooks
 
+        from django.urls import reverse
+
+        from . import sla_registry
+
+        # policy.review: its reminders and escalations open the version's admin page.
+        sla_registry.register_case_url(
+            "helpdesk.policyversion",
+            lambda pk: reverse("admin:helpdesk_policyversion_change", args=[pk]),
+        )
+
         from .models import Interaction, Notification
         from .privacy.services import register_masked_fields
 

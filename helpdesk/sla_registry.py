@@ -152,3 +152,20 @@ def unregister_due_handler(target: str) -> None:
 def due_handler_for(target: str) -> DueHandler | None:
     """The function that keeps `target` when it falls due, if any."""
     return _due_handlers.get(target)
+
+
+# -- where a case opens: the link of its SLA notifications ------------------------------------
+
+_case_urls: dict[str, Callable[[int], str]] = {}
+
+
+def register_case_url(model: str, func: Callable[[int], str]) -> None:
+    """`func(case_id)` is the page that opens a case of `model` ("app_label.model", e.g.
+    "helpdesk.policyversion"): the SLA's warnings and escalations about its clocks link there."""
+    _case_urls[model.lower()] = func
+
+
+def case_url(model: str, case_id: int) -> str:
+    """The page of a case of `model`, or "" when its app registered none."""
+    func = _case_urls.get(model.lower())
+    return func(case_id) if func is not None else ""

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from helpdesk.services import notifications, sla
+from helpdesk.services import notifications, policy_review, sla
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,13 @@ def sweep_clocks() -> dict[str, int]:
     if report.clocks:
         logger.info("SLA sweep: %s", report.as_dict())
     return report.as_dict()
+
+
+@shared_task(**_RETRY)
+def keep_policy_review() -> None:
+    """Run by beat hourly: the version in force has its `policy.review` clock (a version that
+    took effect since gets its own; the one it replaced ends cancelled)."""
+    policy_review.keep_policy_review()
 
 
 @shared_task(

@@ -189,6 +189,8 @@ WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "helpdesk.tasks.sweep_clocks", "schedule": SLA_SWEEP_SECONDS},
+    # policy.review: the version in force has its review clock (one that took effect today too).
+    "policy-review": {"task": "helpdesk.tasks.keep_policy_review", "schedule": 3600},
 }
 
 REST_FRAMEWORK = {

@@ -2,16 +2,26 @@
 versions are immutable, so an existing version is shown read-only and cannot be deleted."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import format_html
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from helpdesk.models import PolicyVersion
+from helpdesk.forms import apply_service_errors
+from helpdesk.models import PolicyReview, PolicyVersion, Role
 from helpdesk.policy import PolicyError
 from helpdesk.policy.errors import shown_problems
 from helpdesk.policy.limits import MAX_DOCUMENT_BYTES
-from helpdesk.selectors.policy import policy_version_history
+from helpdesk.roles import has_role
+from helpdesk.selectors.policy import (
+    policy_version_history,
+    policy_version_in_force,
+    service_policy_for,
+)
 from helpdesk.services.policy import check_policy_publication, publish_policy_version
+from helpdesk.services.policy_review import record_policy_review
 
 
 class PublishPolicyForm(forms.ModelForm):
@@ -86,6 +96,15 @@ class PublishPolicyForm(forms.ModelForm):
         return cleaned
 
 
+class PolicyReviewForm(forms.ModelForm):
+    """Who reviewed the version in force and what the review found."""
+
+    class Meta:
+        model = PolicyReview
+        fields = ["reviewed_by", "note"]
+        labels = {"reviewed_by": "Reviewed by", "note": "What the review found"}
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = [
@@ -118,6 +137,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         "change_note",
         "published_at",
         "published_by",
+        "reviews",
         "document_as_published",
     ]
 
@@ -132,6 +152,62 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def document_as_published(self, obj):
         # styled by helpdesk/admin/policy.css: no style attributes under the CSP
         return format_html('<pre class="policy-document">{}</pre>', obj.document)
+
+    @admin.display(description="Reviews")
+    def reviews(self, obj):
+        done = format_html_join(
+            "",
+            "<li>{} by {}: {}</li>",
+            ((r.reviewed_at.strftime("%Y-%m-%d %H:%M"), r.reviewed_by, r.note)
+             for r in obj.reviews.order_by("-reviewed_at", "-pk")),
+        )  # fmt: skip
+        record = ""
+        if obj.pk == getattr(policy_version_in_force(), "pk", None):
+            url = reverse("admin:helpdesk_policyversion_review")
+            record = format_html('<a href="{}">Record a review</a>', url)
+        return format_html("<ul>{}</ul>{}", done, record) if done else record or "None yet"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("review/", wrap(self.review_view), name="helpdesk_policyversion_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request):
+        """Record a review of the version in force (`record_policy_review`); managers only."""
+        if not (request.user.is_superuser or has_role(request.user, Role.MANAGER)):
+            raise PermissionDenied
+        version = policy_version_in_force()
+        if version is None:
+            messages.error(request, "No policy version is in force: there is nothing to review.")
+            return redirect("admin:helpdesk_policyversion_changelist")
+        change_url = reverse("admin:helpdesk_policyversion_change", args=[version.pk])
+        form = PolicyReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                record_policy_review(
+                    reviewed_by=form.cleaned_data["reviewed_by"],
+                    note=form.cleaned_data["note"],
+                    recorded_by=request.user,
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except PolicyError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"The review of {version} is recorded.")
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Record a review of policy {version.version}",
+            "version": version,
+            "months": service_policy_for(version).document.review_every_months,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/helpdesk/policyversion/review_form.html", context)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

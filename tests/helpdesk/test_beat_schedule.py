@@ -25,6 +25,7 @@ APPS = ("helpdesk", "tickets", "chat", "complaints", "surveys", "config")
 # The periodic work of the product, and what is lost without it.
 PERIODIC_TASKS = {
     "helpdesk.tasks.sweep_clocks": "deadlines due past the hour (working days, complaints) breach",
+    "helpdesk.tasks.keep_policy_review": "the version in force runs its policy.review clock",
     "helpdesk.webhooks.tasks.retry_webhook_deliveries": "failed webhook deliveries are retried",
     "helpdesk.api.tasks.purge_idempotency_keys": "old API idempotency keys are purged",
     "helpdesk.privacy.tasks.apply_retention": "data past the policy's [retention] is removed",

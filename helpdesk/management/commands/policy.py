@@ -1,14 +1,16 @@
-"""`manage.py policy check|show|publish|deadline`: the service policy from the command line
+"""`manage.py policy check|show|publish|deadline|review`: the service policy from the command line
 (POLICY.md, "Commands"). Bad input ends in one line on stderr and a non-zero exit."""
 
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from helpdesk.policy import (
     PRIORITIES,
+    REVIEW_TARGET,
     SEVERITIES,
     PolicyError,
     ServicePolicy,
@@ -18,6 +20,8 @@ from helpdesk.policy import (
 from helpdesk.policy.limits import MAX_DOCUMENT_BYTES
 from helpdesk.policy.model import CHANNELS
 from helpdesk.services.policy import policy_in_force, publish_policy_version
+from helpdesk.services.policy_review import record_policy_review
+from helpdesk.services.sla import latest_clocks
 
 EXAMPLE_START = "2026-11-20T17:00:00+00:00"
 
@@ -29,7 +33,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(
-            dest="subcommand", required=True, metavar="{check,show,publish,deadline}"
+            dest="subcommand", required=True, metavar="{check,show,publish,deadline,review}"
         )
         check = commands.add_parser(
             "check", help="Validate a policy file: every problem with its key; exit 1 on any."
@@ -66,6 +70,12 @@ class Command(BaseCommand):
         deadline.add_argument(
             "--calendar", metavar="NAME", help="a named [calendars.NAME] instead of [calendar]"
         )
+
+        review = commands.add_parser(
+            "review", help="Record a review of the version in force, without changing it."
+        )
+        review.add_argument("--by", required=True, help="who reviewed it")
+        review.add_argument("--note", required=True, help="what the review found")
 
     def handle(self, *args, subcommand, **options):
         try:
@@ -134,6 +144,21 @@ class Command(BaseCommand):
             f"published policy version {version.version}, effective {version.effective:%Y-%m-%d}"
         )
 
+    def handle_review(self, *, by, note, **options):
+        try:
+            review = record_policy_review(reviewed_by=by, note=note)
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            flag = {"reviewed_by": "--by", "note": "--note"}.get(field, field)
+            raise CommandError(f"{flag}: {messages[0]}") from None
+        except PolicyError as error:
+            raise CommandError(_one_line(error)) from None
+        version = review.version
+        self.stdout.write(
+            f"recorded the review of policy version {version.version} by {review.reviewed_by}; "
+            f"next review due {_next_review(version)}"
+        )
+
     def handle_deadline(
         self, *, target, start, policy=None, priority=None, severity=None, calendar=None, **options
     ):
@@ -172,6 +197,11 @@ def _check_levels(target: str, priority: str | None, severity: str | None) -> No
         )
     if severity is not None and section != "complaints":
         raise CommandError(f'--severity applies to the complaints\' targets, not to "{target}"')
+
+
+def _next_review(version) -> str:
+    clock = latest_clocks(case=version, targets=[REVIEW_TARGET])[REVIEW_TARGET]
+    return clock.due_at.astimezone(UTC).isoformat()
 
 
 def _parse_start(text: str) -> datetime:

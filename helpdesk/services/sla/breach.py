@@ -20,7 +20,14 @@ from helpdesk.selectors.sla import escalation_recipients
 from helpdesk.services.bulk import insert_rows, update_rows
 from helpdesk.services.notifications import NewNotification, create_notifications
 
-from .common import PolicyCache, case_label, escalation_time, local_time, next_check_time
+from .common import (
+    PolicyCache,
+    case_label,
+    case_url,
+    escalation_time,
+    local_time,
+    next_check_time,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +142,9 @@ def advance_clocks(
             f"{local_time(clock.due_at, zone)}."
         )
         for user_id in recipients.for_role(Role.AGENT, clock.assignee_id):
-            notifications.append(NewNotification(user_id, WARNING_KIND, message, clock.pk))
+            notifications.append(
+                NewNotification(user_id, WARNING_KIND, message, clock.pk, case_url(clock))
+            )
     for clock, level, role in fired:
         done.escalations.append((clock.pk, level, role))
         assignee = recipients.usernames.get(clock.assignee_id, "nobody")
@@ -144,7 +153,9 @@ def advance_clocks(
             f"{local_time(clock.due_at, zone)} (escalation level {level}, assigned to {assignee})."
         )
         for user_id in dict.fromkeys(recipients.for_role(role, clock.assignee_id)):
-            notifications.append(NewNotification(user_id, ESCALATION_KIND, message, clock.pk))
+            notifications.append(
+                NewNotification(user_id, ESCALATION_KIND, message, clock.pk, case_url(clock))
+            )
 
     update_rows(Clock, _ADVANCED_FIELDS, [_advanced_values(c) for c in changed])
     # The unique (clock, level) constraint is the last guard: a second firing is an error that

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk import sla_registry
 from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockOutcome, ClockState
 from helpdesk.policy import Calendar, Duration, ServicePolicy
@@ -113,6 +114,12 @@ def case_label(clock: Clock) -> str:
     """The case's kind and id ("ticket #12"), without loading the case (content types are
     cached)."""
     return f"{ContentType.objects.get_for_id(clock.case_type_id).model} #{clock.case_id}"
+
+
+def case_url(clock: Clock) -> str:
+    """The page that opens the clock's case, as its app registered it (`sla_registry`)."""
+    case_type = ContentType.objects.get_for_id(clock.case_type_id)
+    return sla_registry.case_url(f"{case_type.app_label}.{case_type.model}", clock.case_id)
 
 
 def local_time(at: datetime, zone: tzinfo | None = None) -> str:
