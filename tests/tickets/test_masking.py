@@ -11,6 +11,8 @@ from helpdesk.services.policy import publish_policy_version
 from tests.policy.support import PROJECT_COPY
 from tickets.models import Direction, Message, TicketEvent
 from tickets.services import add_internal_note, escalate_ticket, ingest_email
+from tickets.services.phone.calls import log_call
+from tickets.services.phone.cases import record_voicemail
 
 from .conftest import MONDAY_10AM
 from .desk_support import logged_in, staff
@@ -87,3 +89,25 @@ def test_the_policy_in_force_says_what_is_masked(policy, maya):
     assert ticket.subject == f"Refund to card {CARD}"
     assert CARD in message.text and "[NI number removed]" in message.text
     forget_mask_kinds()
+
+
+def test_phone_notes_and_voicemail_transcripts_are_masked(policy, maya):
+    voicemail = record_voicemail(
+        number="+44 7700 900123",
+        received_at=MONDAY_10AM,
+        duration=30,
+        transcript=f"Hi, my card is {CARD}, call me back",
+    )
+    call = log_call(
+        agent=maya,
+        number="+44 7700 900123",
+        direction="inbound",
+        started_at=MONDAY_10AM,
+        duration=60,
+        outcome="answered",
+        notes="Read out NI AB 12 34 56 C",
+    )
+    voicemail.refresh_from_db()
+    call.refresh_from_db()
+    assert voicemail.transcript == "Hi, my card is [card removed], call me back"
+    assert call.notes == "Read out NI [NI number removed]"
