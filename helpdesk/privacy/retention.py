@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -128,10 +129,12 @@ def release_customer(*, case: models.Model, field: str = "customer") -> int:
     anonymous = anonymous_customer()
     if customer.pk == anonymous.pk:
         return 0
+    case_type = ContentType.objects.get_for_model(type(case))
     type(case)._base_manager.filter(pk=case.pk).update(**{field: anonymous})
-    entries = Interaction.objects.filter(
-        case_type=ContentType.objects.get_for_model(type(case)), case_id=case.pk
-    ).update(customer=anonymous, summary="")
+    entries = Interaction.objects.filter(case_type=case_type, case_id=case.pk).update(
+        customer=anonymous, summary=""
+    )
+    _move_linked_records(customer, anonymous, case_type, case.pk)
     if _still_theirs(customer):
         return entries
     Interaction.objects.filter(customer=customer).update(customer=anonymous, summary="")
@@ -139,6 +142,24 @@ def release_customer(*, case: models.Model, field: str = "customer") -> int:
         name="", email="", phone="", external_id="", user=None
     )
     return entries + 1
+
+
+def _move_linked_records(customer, anonymous, case_type, case_id) -> None:
+    """Records of any app that name the customer and point at the case generically (a survey
+    invitation's conversation) move with the case."""
+    for relation in Customer._meta.related_objects:
+        model = relation.related_model
+        if model is Interaction or not relation.one_to_many:
+            continue
+        for link in model._meta.private_fields:
+            if isinstance(link, GenericForeignKey):
+                model._base_manager.filter(
+                    **{
+                        relation.field.name: customer,
+                        link.ct_field: case_type,
+                        link.fk_field: case_id,
+                    }
+                ).update(**{relation.field.name: anonymous})
 
 
 def _still_theirs(customer: Customer) -> bool:

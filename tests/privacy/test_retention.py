@@ -15,6 +15,7 @@ from helpdesk.models import Customer, Presence, RetentionRecord
 from helpdesk.privacy.retention import ANONYMOUS_ID, apply_retention
 from helpdesk.privacy.tasks import apply_retention as retention_task
 from helpdesk.services.policy import publish_policy_version
+from surveys.services import invite_to_survey
 from tests.helpdesk.factories import AgentFactory, TeamFactory, UserFactory
 from tickets.models import Direction, InboundEmail, Message, Status, Ticket
 from tickets.services import change_status, ingest_email
@@ -198,3 +199,16 @@ def test_the_daily_task_works_through_every_batch(agent, settings, time_machine,
     time_machine.move_to(CLOSED + 31 * DAY, tick=False)
     assert retention_task.delay().get()["chat_transcripts"] == 3
     assert not ChatMessage.objects.filter(session__in=sessions).exists()
+
+
+def test_a_survey_of_the_case_goes_with_it_and_the_customer_is_anonymised(agent):
+    ticket = closed_ticket()
+    customer = ticket.customer
+    invitation = invite_to_survey(
+        conversation=ticket, customer=customer, channel="email", agent=agent
+    )
+    assert apply_retention(now=CLOSED + 365 * DAY)["closed_cases"] == 1
+    invitation.refresh_from_db()
+    customer.refresh_from_db()
+    assert invitation.customer.external_id == ANONYMOUS_ID
+    assert (customer.name, customer.email) == ("", "")
