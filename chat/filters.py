@@ -3,13 +3,17 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from chat.models import ChatMessage, ChatSession, ChatStatus
+from chat.models import ChatMessage, ChatSession, ChatStatus, EndReason
 from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
 
 
 class ChatApiFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ChatStatus.choices, help_text="One status: waiting, active, closed or missed."
+    )
+    end_reason = django_filters.ChoiceFilter(
+        choices=EndReason.choices,
+        help_text="Why a missed chat ended: abandoned (the customer left) or left_message.",
     )
     team = IdFilter(field_name="team_id", help_text="A team's id.")
     agent = IdFilter(field_name="agent_id", help_text="The id of the agent who took the chat.")

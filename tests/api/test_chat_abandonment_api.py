@@ -28,6 +28,11 @@ def test_an_abandoned_chat_goes_out_as_missed_abandoned(delivered, receiver, pol
     shown = api("token:*").get(f"/api/v1/chats/{session.pk}/")
     assert shown.status_code == 200
     assert (shown.json()["status"], shown.json()["end_reason"]) == ("missed", "abandoned")
+    chat_services.start_chat(name="Bo", email="bo@example.org")  # still waiting: not listed
+    listed = api("token:*").get("/api/v1/chats/", {"end_reason": "abandoned"}).json()["results"]
+    assert [c["id"] for c in listed] == [session.pk]
+    bad = api("token:*").get("/api/v1/chats/", {"end_reason": "bored"})
+    assert bad.status_code == 400
 
 
 def test_a_chat_closed_by_its_agent_has_no_end_reason(delivered, receiver, staff, policy, api):
