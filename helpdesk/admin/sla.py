@@ -7,20 +7,16 @@ read-only and offers actions that call those services: check now, pause, resume,
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.models import Clock, ClockEscalation, Notification
 from helpdesk.selectors.sla import clock_status
 from helpdesk.services import sla
 
 
-class ClockEscalationInline(admin.TabularInline):
+class ClockEscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ClockEscalation
-    extra = 0
-    can_delete = False
     fields = ("level", "notified_role", "fired_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Clock)
