@@ -1,3 +1,3 @@
 """Admin of the core, one module per area."""
 
-from . import api, knowledge, people, policy, sla  # noqa: F401
+from . import api, knowledge, people, policy, privacy, sla  # noqa: F401

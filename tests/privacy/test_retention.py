@@ -212,3 +212,13 @@ def test_a_survey_of_the_case_goes_with_it_and_the_customer_is_anonymised(agent)
     customer.refresh_from_db()
     assert invitation.customer.external_id == ANONYMOUS_ID
     assert (customer.name, customer.email) == ("", "")
+
+
+def test_managers_see_the_record_and_cannot_change_it(agent, admin_client):
+    closed_chat(agent)
+    apply_retention(now=CLOSED + 30 * DAY)
+    record = RetentionRecord.objects.get(kind="chat_transcripts")
+    page = admin_client.get("/admin/helpdesk/retentionrecord/")
+    assert page.status_code == 200 and "Chat transcript deleted" in page.content.decode()
+    change = admin_client.post(f"/admin/helpdesk/retentionrecord/{record.pk}/change/", {})
+    assert change.status_code == 403
