@@ -79,13 +79,15 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def first_response_times(*, start: datetime, end: datetime) -> list[ResponseTimes]:
     """Per channel: how long the first response took (elapsed, less paused time) on clocks of
-    `<channel>.first_response` that stopped answered (not cancelled), the median and the 90th
+    `<channel>.first_response` that stopped answered (not cancelled, nor breached and then
+    cancelled: nobody answered those), the median and the 90th
     percentile in seconds."""
     rows = (
         _period(start, end)
         .filter(target__endswith=f".{FIRST_RESPONSE}", state=ClockState.STOPPED)
         .exclude(stopped_at__isnull=True)
         .exclude(outcome=ClockOutcome.CANCELLED)
+        .filter(cancel_reason="")  # breached, then cancelled: never answered
         .values_list("target", "started_at", "stopped_at", "paused_seconds")
         .order_by()
     )

@@ -36,7 +36,7 @@ def test_a_clock_already_past_due_stays_breached_when_cancelled():
 
     clock.refresh_from_db()
     assert clock.outcome == ClockOutcome.BREACHED and clock.breached_at == at(10, 1)
-    assert clock.cancel_reason == ""
+    assert clock.cancel_reason == "customer left"  # ended unanswered, not answered late
 
 
 def test_cancel_leaves_stopped_clocks_and_other_targets_alone():

@@ -49,3 +49,14 @@ def test_the_api_report_counts_cancelled_clocks_apart(clocks, client):
     (row,) = response.json()["compliance"]
     assert (row["met"], row["breached"], row["cancelled"], row["running"]) == (1, 1, 2, 1)
     assert row["percent_met"] == 50.0
+
+
+def test_a_breached_clock_cancelled_later_is_no_first_response(clocks):
+    case = make_case()  # a customer who waited past the target, then left
+    start_clock(case=case, target=TARGET, started_at=at(10))
+    cancel_clocks_for(case=case, reason="customer left before an answer", at=at(10, 3))
+
+    (compliance,) = sla_compliance(start=at(0), end=at(0, day=5))
+    (times,) = first_response_times(start=at(0), end=at(0, day=5))
+    assert compliance.breached == 2  # the promise was missed
+    assert (times.count, times.median_seconds) == (2, 165.0)  # but nobody answered it

@@ -326,7 +326,8 @@ def cancel_clocks_for(
 
     Rules: a clock whose due time passed before `at` breached first, with the escalation levels
     due by `at`, exactly as the sweep would have, and stays breached (a missed promise is never
-    rewritten); only a pending clock becomes cancelled. Stopped clocks are unchanged.
+    rewritten, but it keeps the reason: it ended unanswered, not late); only a pending clock
+    becomes cancelled. Stopped clocks are unchanged.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -342,7 +343,8 @@ def cancel_clocks_for(
                 advance_clocks([clock], now=at, policies=PolicyCache())
             if clock.outcome == ClockOutcome.PENDING:
                 clock.outcome = ClockOutcome.CANCELLED
-                clock.cancel_reason = reason[:200]
+            # Kept on a breached clock too: it stopped unanswered, not late (reports).
+            clock.cancel_reason = reason[:200]
             ended.append(_stop_locked(clock, at=at))
         return ended
 
