@@ -44,6 +44,18 @@ def delete_raw_emails(ticket: Ticket, now: datetime) -> int:
     return count
 
 
+def caseless_emails_before(cutoff: datetime) -> QuerySet[InboundEmail]:
+    """Raw emails that never became part of a ticket (failed, set aside), received at or
+    before `cutoff`: their receipt is their closing."""
+    return InboundEmail.objects.filter(ticket__isnull=True, received_at__lte=cutoff).exclude(raw="")
+
+
+def delete_caseless_raw_email(inbound: InboundEmail, now: datetime) -> int:
+    inbound.raw.delete(save=False)
+    InboundEmail.objects.filter(pk=inbound.pk).update(raw="")
+    return 1
+
+
 def anonymise_ticket(ticket: Ticket, now: datetime) -> int:
     """The ticket's emails, notes, calls and files emptied of what was written and who wrote
     it, and the ticket detached from its customer."""
@@ -73,6 +85,12 @@ def register() -> None:
         model=Ticket,
         closed_before=tickets_closed_before,
         remove=delete_raw_emails,
+    )
+    register_retention(
+        key=RetentionKind.RAW_EMAIL,
+        model=InboundEmail,
+        closed_before=caseless_emails_before,
+        remove=delete_caseless_raw_email,
     )
     register_retention(
         key=RetentionKind.CLOSED_CASES,

@@ -222,3 +222,15 @@ def test_managers_see_the_record_and_cannot_change_it(agent, admin_client):
     assert page.status_code == 200 and "Chat transcript deleted" in page.content.decode()
     change = admin_client.post(f"/admin/helpdesk/retentionrecord/{record.pk}/change/", {})
     assert change.status_code == 403
+
+
+def test_an_email_that_opened_no_ticket_goes_counted_from_its_receipt(policy):
+    ingest_email(raw=b"not an email at all", received_at=CLOSED)
+    inbound = InboundEmail.objects.get()
+    assert inbound.ticket is None and inbound.raw
+    assert apply_retention(now=CLOSED + 89 * DAY)["raw_email"] == 0
+    assert apply_retention(now=CLOSED + 90 * DAY)["raw_email"] == 1
+    inbound.refresh_from_db()
+    assert not inbound.raw
+    record = RetentionRecord.objects.get()
+    assert record.case_type == ContentType.objects.get_for_model(InboundEmail)
