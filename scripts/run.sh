@@ -37,11 +37,15 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-$BIN/daphne -b 127.0.0.1 -p "$PORT" config.asgi:application >var/log/web.log 2>&1 &
+# Logs are appended, never truncated: an earlier run's crash stays readable after a restart.
+for log in web worker beat; do
+  echo "==== make run started $(date -u +%Y-%m-%dT%H:%M:%SZ) ====" >>"var/log/$log.log"
+done
+$BIN/daphne -b 127.0.0.1 -p "$PORT" config.asgi:application >>var/log/web.log 2>&1 &
 pids+=($!)
-$BIN/celery -A config worker --pool=solo --loglevel=INFO >var/log/worker.log 2>&1 &
+$BIN/celery -A config worker --pool=solo --loglevel=INFO >>var/log/worker.log 2>&1 &
 pids+=($!)
-$BIN/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule >var/log/beat.log 2>&1 &
+$BIN/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule >>var/log/beat.log 2>&1 &
 pids+=($!)
 
 cat <<MSG
