@@ -31,6 +31,7 @@ from .serializers import (
     HoldingLetterInput,
     NoteInput,
     ReasonInput,
+    SeverityInput,
 )
 
 TAGS = ["complaints"]
@@ -297,6 +298,28 @@ class WithdrawApi(ComplaintStepApi):
         services.withdraw_complaint(complaint=complaint, by=request.user, reason=values["reason"])
 
 
+class SeverityApi(ComplaintStepApi):
+    input_class = SeverityInput
+
+    @step_schema(
+        "Change a complaint's severity",
+        "An open complaint: the deadlines still counting move to the new severity's "
+        "(`[complaints.severity.S]`), counted from the receipt; met or missed ones stay. The "
+        "timeline records the new due dates.",
+        SeverityInput,
+    )
+    def post(self, request, complaint_id: int):
+        return super().post(request, complaint_id)
+
+    def step(self, request, complaint, values):
+        services.change_severity(
+            complaint=complaint,
+            by=request.user,
+            severity=values["severity"],
+            note=values.get("note", ""),
+        )
+
+
 STEPS = {
     "acknowledge": AcknowledgeApi,
     "investigate": InvestigateApi,
@@ -305,6 +328,7 @@ STEPS = {
     "close": CloseApi,
     "reopen": ReopenApi,
     "withdraw": WithdrawApi,
+    "severity": SeverityApi,
 }
 
 urlpatterns = [

@@ -54,6 +54,7 @@ class Step(models.TextChoices):
     CLOSE = "close", "Close"
     REOPEN = "reopen", "Reopen"
     WITHDRAW = "withdraw", "Withdraw"
+    SEVERITY = "severity", "Change severity"
 
 
 # The one table of the workflow: the statuses each step may be taken from. The services refuse
@@ -66,6 +67,7 @@ TRANSITIONS: dict[Step, tuple[Status, ...]] = {
     Step.CLOSE: (Status.RESOLVED,),
     Step.REOPEN: DONE_STATUSES,
     Step.WITHDRAW: OPEN_STATUSES,
+    Step.SEVERITY: OPEN_STATUSES,
 }
 
 

@@ -306,6 +306,12 @@ class CloseInput(NoteInput):
     )
 
 
+class SeverityInput(NoteInput):
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, help_text="low, medium, high or critical."
+    )
+
+
 class ReasonInput(serializers.Serializer):
     reason = JsonText(max_length=10_000, help_text="Why (required).")
 

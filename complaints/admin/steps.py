@@ -75,6 +75,12 @@ STEPS: dict[str, StepPage] = {
         StepPage(Step.REOPEN, step_forms.ReasonForm,
              lambda c, u, d: services.reopen_complaint(complaint=c, by=u, reason=d["reason"]),
              "reopened"),
+        StepPage(Step.SEVERITY, step_forms.SeverityForm,
+             lambda c, u, d: services.change_severity(
+                 complaint=c, by=u, severity=d["severity"], note=d["note"]),
+             "given its new severity",
+             "The deadlines still counting move to the new severity's, counted from the "
+             "receipt; the timeline records the new due dates."),
         StepPage(Step.WITHDRAW, step_forms.ReasonForm,
              lambda c, u, d: services.withdraw_complaint(complaint=c, by=u, reason=d["reason"]),
              "withdrawn"),
@@ -94,6 +100,8 @@ def _initial(step: StepPage, complaint: Complaint) -> dict:
     if step.name == "acknowledge":
         kind = LetterKind.ACKNOWLEDGEMENT
         initial["body"] = services.draft_text(complaint=complaint, kind=kind)
+    if step.name == "severity":
+        initial["severity"] = complaint.severity
     if step.name == "holding":
         draft = complaint.letters.filter(kind=LetterKind.HOLDING, status=LetterStatus.DRAFT).last()
         if draft is not None:

@@ -173,7 +173,7 @@ def _local(at: datetime | None, policy) -> str:
 def change_severity(
     *, complaint: Complaint, severity: str, by, note: str = "", now: datetime | None = None
 ) -> Complaint:
-    """Set the complaint's severity; only a manager. The same severity changes nothing.
+    """Set an open complaint's severity; only a manager. The same severity changes nothing.
 
     Rule: the deadlines still counting take the new severity's durations from the receipt
     (`retarget_clocks_for`, POLICY.md "Targets by priority (and complaint severity)"), met or
@@ -184,6 +184,7 @@ def change_severity(
     check_can_manage(by)
     check_choice(severity, Severity, "severity")
     complaint = lock(complaint)
+    check_status(complaint, Step.SEVERITY, "given another severity")
     old = complaint.severity
     if old == severity:
         return complaint

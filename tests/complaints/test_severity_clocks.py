@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.test import APIClient
 
-from complaints.models import EventKind
+from complaints.models import Complaint, EventKind
 from complaints.services import change_severity, log_complaint
 from tests.helpdesk.factories import CustomerFactory
 from tests.helpdesk.sla_support import publish_variant
@@ -70,3 +71,34 @@ def test_only_a_manager_changes_it_and_only_to_a_severity(high_policy, manager, 
     with pytest.raises(ValidationError):
         change_severity(complaint=complaint, severity="dire", by=manager)
     assert not complaint.events.filter(kind=EventKind.SEVERITY).exists()
+
+
+def test_a_closed_complaint_keeps_its_severity(high_policy, manager, agent):
+    complaint = _log(manager, agent)
+    Complaint.objects.filter(pk=complaint.pk).update(status="closed")
+
+    with pytest.raises(ValidationError, match="cannot be given another severity now"):
+        change_severity(complaint=complaint, severity="high", by=manager)
+
+
+def test_the_admin_step_and_the_api_change_it(high_policy, manager, agent, client):
+    complaint = _log(manager, agent)
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    client.force_login(manager)
+
+    page = client.post(
+        f"/admin/complaints/complaint/{complaint.pk}/step/severity/",
+        {"severity": "high", "note": "A second charge"},
+    )
+    api = APIClient()
+    api.force_login(manager)
+    back = api.post(
+        f"/api/v1/complaints/{complaint.pk}/severity/", {"severity": "medium"}, format="json"
+    )
+
+    assert page.status_code == 302
+    assert back.status_code == 200
+    complaint.refresh_from_db()
+    assert complaint.severity == "medium" and complaint.resolution_due_at == TEN_WORKING_DAYS
+    assert complaint.events.filter(kind=EventKind.SEVERITY).count() == 2
