@@ -71,7 +71,7 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     that follow, in the order of `fields`, in one statement."""
     if not rows:
         return
-    rows = mask_rows(model, fields, rows)  # pk first: it is no registered field
+    rows = mask_rows(model, [model._meta.pk.name, *fields], rows)  # each row starts with its pk
     if connection.vendor != "postgresql":
         objs = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
         model.objects.bulk_update(objs, list(fields))

@@ -6,8 +6,12 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
+from helpdesk.models import Notification
 from helpdesk.privacy.services import masked_fields
+from helpdesk.services.bulk import insert_rows, update_rows
+from tests.helpdesk.factories import UserFactory
 
 PROJECT_APPS = ("helpdesk", "tickets", "chat", "complaints", "surveys")
 
@@ -135,12 +139,6 @@ def test_writes_past_save_of_masked_models_are_checked():
 
 
 def test_the_core_bulk_writes_mask(db):
-    from django.utils import timezone
-
-    from helpdesk.models import Notification
-    from helpdesk.services.bulk import insert_rows
-    from tests.helpdesk.factories import UserFactory
-
     user = UserFactory()
     [pk] = insert_rows(
         Notification,
@@ -148,3 +146,11 @@ def test_the_core_bulk_writes_mask(db):
         [(user.pk, "test", "Licence MORGA753116SM9IJ", "/", timezone.now())],
     )
     assert Notification.objects.get(pk=pk).message == "Licence [driving licence removed]"
+
+
+def test_the_core_bulk_updates_mask(db):
+    note = Notification.objects.create(
+        recipient=UserFactory(), kind="test", message="", url="/", created_at=timezone.now()
+    )
+    update_rows(Notification, ["message"], [(note.pk, "Card 4111 1111 1111 1111")])
+    assert Notification.objects.get(pk=note.pk).message == "Card [card removed]"
