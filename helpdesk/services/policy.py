@@ -43,10 +43,11 @@ _MAX_APPROVED_BY = PolicyVersion._meta.get_field("approved_by").max_length
 def check_policy_publication(*, document: str, approved_by: str) -> ServicePolicy:
     """Validate a document for publication without saving anything.
 
-    The document must be a valid policy (every problem is reported at once), its
-    `document.version` must not have been published before, and the publication must name who
-    approved it. Raises `PolicyError` listing every problem as `key: message`; returns the parsed
-    policy when there is none.
+    The document must be a valid policy (every problem is reported at once) that sets no key
+    no service keeps yet (helpdesk/policy/keepers.py), its `document.version` must not have
+    been published before, and the publication must name who approved it. Raises
+    `PolicyError` listing every problem as `key: message`; returns the parsed policy when
+    there is none.
     """
     problems: list[str] = []
     if not approved_by.strip():
@@ -54,7 +55,8 @@ def check_policy_publication(*, document: str, approved_by: str) -> ServicePolic
     elif len(approved_by.strip()) > _MAX_APPROVED_BY:
         problems.append(f"approved_by: at most {_MAX_APPROVED_BY} characters")
     try:
-        policy = parse_policy(document)
+        # A new version promises only what some service keeps (helpdesk/policy/keepers.py).
+        policy = parse_policy(document, kept_only=True)
     except PolicyError as error:
         raise PolicyError(error.problems, problems) from error
     # A team's calendar must stay: its cases would lose the hours they are promised in.

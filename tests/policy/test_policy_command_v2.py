@@ -196,3 +196,20 @@ def test_check_names_each_problem_with_its_key(tmp_path, extra, line):
     assert raised.value.returncode == 1
     assert out.getvalue().startswith(line)
     assert str(raised.value) == f"{path}: not valid (1 problem)"
+
+
+@pytest.mark.django_db
+def test_show_lists_each_targets_overrides_and_the_named_calendars(v2_file, settings):
+    settings.SERVICE_POLICY_FILE = str(v2_file)
+
+    out, _ = run("show")
+
+    lines = out.splitlines()
+    assert lines[lines.index("targets:") + 1 :] == [
+        "  email.first_response    8h (urgent: 1h)",
+        "  email.resolution        5wd (urgent: 1d)",
+        "  phone.answer            20s",
+        "  complaints.acknowledge  2wd",
+        "  complaints.resolution   10wd (high: 4wd)",
+        "calendars: us-support (America/New_York)",
+    ]

@@ -12,6 +12,7 @@ from helpdesk.policy import (
     PRIORITIES,
     REVIEW_TARGET,
     SEVERITIES,
+    TARGETS,
     PolicyError,
     ServicePolicy,
     UnknownLevel,
@@ -113,11 +114,14 @@ class Command(BaseCommand):
             )
         else:
             self._show_published(version)
-        targets = [(name, str(duration)) for name, duration in policy.targets().items()]
+        targets = _target_lines(policy)
         self.stdout.write("targets:" if targets else "targets: none")
         width = max((len(name) for name, _ in targets), default=0)
         for name, duration in targets:
             self.stdout.write(f"  {name:<{width}}  {duration}")
+        if policy.calendar_names():
+            named = (f"{n} ({policy.calendar_named(n).timezone})" for n in policy.calendar_names())
+            self.stdout.write(f"calendars: {', '.join(named)}")
 
     def _show_published(self, version):
         published_by = version.published_by.get_username() if version.published_by else "-"
@@ -197,6 +201,27 @@ def _check_levels(target: str, priority: str | None, severity: str | None) -> No
         )
     if severity is not None and section != "complaints":
         raise CommandError(f'--severity applies to the complaints\' targets, not to "{target}"')
+
+
+def _target_lines(policy: ServicePolicy) -> list[tuple[str, str]]:
+    """Each target with its duration, then the priorities' (a complaint's: the severities')
+    own in brackets: `email.first_response  8h (urgent: 1h, low: 16h)`; `-` where only an
+    override sets the target."""
+    own = policy.targets()
+    by_priority = [(p, policy.targets(priority=p)) for p in PRIORITIES]
+    by_severity = [(s, policy.targets(severity=s)) for s in SEVERITIES]
+    lines = []
+    for name in TARGETS:
+        levels = by_severity if name.startswith("complaints.") else by_priority
+        overrides = [
+            f"{level}: {found[name]}"
+            for level, found in levels
+            if name in found and found[name] != own.get(name)
+        ]
+        if name in own or overrides:
+            shown = str(own[name]) if name in own else "-"
+            lines.append((name, f"{shown} ({', '.join(overrides)})" if overrides else shown))
+    return lines
 
 
 def _next_review(version) -> str:
