@@ -13,6 +13,7 @@ path (a chat line) does not query for them: a version published in this process 
 once, in another process within `PRIVACY_RECHECK_SECONDS`, and a new day looks again.
 """
 
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class _Remembered:
 
 
 _remembered = _Remembered()
+_DIGIT = re.compile(r"\d")
 _MASKED: dict[type[models.Model], tuple[str, ...]] = {}
 
 
@@ -66,7 +68,7 @@ def policy_changes() -> int:
 
 def mask_text(text: str, *, now: datetime | None = None) -> Masked:
     """`text` with the numbers the policy in force masks replaced, and the kinds found."""
-    if not text:
+    if not text or not _DIGIT.search(text):  # every kind of number has digits
         return Masked(text=text or "", kinds=())
     return mask(text, mask_kinds_in_force(now=now))
 
@@ -154,9 +156,13 @@ def _mask_before_save(sender, instance, raw=False, **kwargs) -> None:
     _mask_fields(instance, _MASKED.get(sender, ()))
 
 
-def _policy_changed(sender, **kwargs) -> None:
+def _policy_changed(sender, raw=False, **kwargs) -> None:
     _remembered.changes += 1
     forget_mask_kinds()
+    if not raw:
+        # Read at once, so the publishing process's next masking (a sweep's notifications, a
+        # chat line) does not pay the query.
+        mask_kinds_in_force()
 
 
 post_save.connect(_policy_changed, sender=PolicyVersion, dispatch_uid="privacy.policy_saved")
