@@ -22,3 +22,6 @@ class ChatConfig(AppConfig):
         from .services import acknowledgement
 
         acknowledgement.register()  # chat.acknowledge: the automatic line at D
+        from . import cases
+
+        cases.register()  # "Chat with Tom Baker" wherever a deadline or notification names one

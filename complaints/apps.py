@@ -26,3 +26,6 @@ class ComplaintsConfig(AppConfig):
         from . import retention
 
         retention.register()  # [retention]: closed complaints
+        from . import cases
+
+        cases.register()  # "Complaint C-2026-00001" wherever a deadline or notification names one

@@ -25,6 +25,9 @@ class HelpdeskConfig(AppConfig):
             "helpdesk.policyversion",
             lambda pk: reverse("admin:helpdesk_policyversion_change", args=[pk]),
         )
+        from . import cases
+
+        cases.register()  # how deadlines and notifications name the core's cases
 
         from .models import Interaction, Notification
         from .privacy.services import register_masked_fields

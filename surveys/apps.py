@@ -20,3 +20,6 @@ class SurveysConfig(AppConfig):
 
         register_masked_fields(SurveyResponse, ["comment"])
         register_masked_fields(FollowUp, ["notes"])
+        from . import cases
+
+        cases.register()  # "Survey follow-up for Tom Baker" on deadlines and notifications

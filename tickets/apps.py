@@ -11,6 +11,9 @@ class TicketsConfig(AppConfig):
         from . import handlers
 
         handlers.register()
+        from . import cases
+
+        cases.register()  # "Ticket #1000" wherever a deadline or notification names one
 
         from helpdesk.privacy.services import register_masked_fields
 

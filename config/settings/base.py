@@ -156,6 +156,9 @@ if _email.get("EMAIL_BACKEND") == "django.core.mail.backends.filebased.EmailBack
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Help Desk <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach this desk: the start of every link in an email (a mail client cannot open
+# "/desk/tickets/1000/"). `make run` serves http://127.0.0.1:8000.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis is the broker; JSON only, so a task never carries a pickled object.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -6,11 +6,45 @@ read-only and offers actions that call those services: check now, pause, resume,
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html
 
 from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.models import Clock, ClockEscalation, Notification
+from helpdesk.policy.labels import target_label
+from helpdesk.selectors.cases import case_key, case_links
 from helpdesk.selectors.sla import clock_status
 from helpdesk.services import sla
+
+
+class CaseColumnsMixin:
+    """The "target" and "case" columns of a list of clocks (or of rows with a `clock`): the
+    target in words and the case by its name, linked to its page; every case of the page is
+    named in one query per kind of case."""
+
+    def _clock(self, obj) -> Clock:
+        return obj if isinstance(obj, Clock) else obj.clock
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        links = case_links([self._clock(row) for row in rows])
+        for row in rows:
+            row.case_link = links[case_key(self._clock(row))]
+        return changelist
+
+    @admin.display(description="target", ordering="target")
+    def target_label(self, obj):
+        return target_label(self._clock(obj).target)
+
+    @admin.display(description="case", ordering="case_id")
+    def case_label(self, obj):
+        link = getattr(obj, "case_link", None)
+        if link is None:  # outside the list (a detail page): this one case
+            clock = self._clock(obj)
+            link = case_links([clock])[case_key(clock)]
+        if not link.url:
+            return link.label
+        return format_html('<a href="{}">{}</a>', link.url, link.label)
 
 
 class ClockEscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -20,9 +54,9 @@ class ClockEscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(CaseColumnsMixin, admin.ModelAdmin):
     list_display = (
-        "target",
+        "target_label",
         "case_label",
         "status",
         "state",
@@ -48,10 +82,6 @@ class ClockAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="case", ordering="case_id")
-    def case_label(self, obj):
-        return f"{obj.case_type.model} #{obj.case_id}"
 
     @admin.display(description="now")
     def status(self, obj):
@@ -82,8 +112,8 @@ class ClockAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClockEscalation)
-class ClockEscalationAdmin(admin.ModelAdmin):
-    list_display = ("clock", "level", "notified_role", "fired_at")
+class ClockEscalationAdmin(CaseColumnsMixin, admin.ModelAdmin):
+    list_display = ("target_label", "case_label", "level", "notified_role", "fired_at")
     list_filter = ("notified_role", "level")
     list_select_related = ("clock__case_type",)
     raw_id_fields = ("clock",)

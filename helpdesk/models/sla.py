@@ -4,6 +4,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from helpdesk import sla_registry
+from helpdesk.policy.labels import target_label
+
 from .people import Role
 from .policy import PolicyVersion
 
@@ -107,7 +110,10 @@ class Clock(models.Model):
         ]
 
     def __str__(self):
-        label = f"{self.target} on {self.case_type.model} {self.case_id}"
+        # "First response (email) on Ticket #1000": one query for the case's name.
+        model = f"{self.case_type.app_label}.{self.case_type.model}"
+        case = sla_registry.describe_cases(model, [self.case_id])[self.case_id]
+        label = f"{target_label(self.target)} on {case.label}"
         return label if self.round == 1 else f"{label} (round {self.round})"
 
 

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from helpdesk.models import AgentProfile, Clock, Notification, Role
 from helpdesk.models.sla import ClockOutcome, ClockState
+from helpdesk.policy.labels import target_label
 from helpdesk.roles import OVERSEEING_ROLES
+from helpdesk.selectors.cases import case_key, case_links
+from helpdesk.sla_registry import CaseLink
 
 # -- the sweep ------------------------------------------------------------------------------------
 
@@ -119,14 +122,20 @@ class DeskClock:
     clock: Clock
     status: str
     seconds_left: float
+    case: CaseLink | None = None  # "Ticket #1000" and its page
 
     @classmethod
-    def of(cls, clock: Clock, *, now: datetime) -> "DeskClock":
+    def of(cls, clock: Clock, *, now: datetime, case: CaseLink | None = None) -> "DeskClock":
         if clock.state == ClockState.PAUSED and clock.remaining_at_pause is not None:
             left = clock.remaining_at_pause
         else:
             left = (clock.due_at - now).total_seconds()
-        return cls(clock=clock, status=clock_status(clock, now=now), seconds_left=left)
+        return cls(clock=clock, status=clock_status(clock, now=now), seconds_left=left, case=case)
+
+    @property
+    def target(self) -> str:
+        """The target in words: "First response (email)"."""
+        return target_label(self.clock.target)
 
     @property
     def countdown(self) -> str:
@@ -170,19 +179,24 @@ class Desk:
 
 
 def desk_clocks(*, user, now: datetime | None = None, limit: int = 200) -> Desk:
-    """The user's open clocks and those of the rest of their team (three queries)."""
+    """The user's open clocks and those of the rest of their team, each with its case's name
+    and page (three queries, and one per kind of case)."""
     now = now or timezone.now()
-    mine = [DeskClock.of(c, now=now) for c in open_clocks().filter(assignee=user)[:limit]]
+    mine_clocks = list(open_clocks().filter(assignee=user)[:limit])
     team_id = AgentProfile.objects.filter(user=user).values_list("team_id", flat=True).first()
-    team: list[DeskClock] = []
+    team_clocks: list[Clock] = []
     if team_id is not None:
-        team_clocks = (
+        team_clocks = list(
             open_clocks()
             .filter(assignee__agent_profile__team_id=team_id)
             .exclude(assignee=user)[:limit]
         )
-        team = [DeskClock.of(c, now=now) for c in team_clocks]
-    return Desk(mine=mine, team=team)
+    links = case_links([*mine_clocks, *team_clocks])
+
+    def rows(clocks: list[Clock]) -> list[DeskClock]:
+        return [DeskClock.of(c, now=now, case=links[case_key(c)]) for c in clocks]
+
+    return Desk(mine=rows(mine_clocks), team=rows(team_clocks))
 
 
 def unread_notifications(*, user, limit: int = 50) -> QuerySet[Notification]:

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.links import absolute_url
 from helpdesk.models import Clock, Notification
 from helpdesk.services.bulk import insert_rows
 
@@ -101,7 +102,7 @@ def send_notification_email(*, notification_id: int) -> bool:
             return False
         body = notification.message
         if notification.url:
-            body = f"{body}\n\n{notification.url}"
+            body = f"{body}\n\n{absolute_url(notification.url)}"
         send_mail(
             subject=_subject(notification),
             message=body,

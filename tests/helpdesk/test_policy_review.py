@@ -135,7 +135,7 @@ def test_an_overdue_review_escalates_and_the_notification_opens_the_version(vers
     page = f"/admin/helpdesk/policyversion/{version.pk}/change/"
     for who in (staff.supervisor, staff.manager):  # level 1, then the managers
         notice = Notification.objects.get(recipient=who)
-        assert notice.url == page and "policy.review" in notice.message
+        assert notice.url == page and "Review (policy) on Policy version" in notice.message
 
 
 def test_a_manager_records_a_review_in_the_admin(version, client):

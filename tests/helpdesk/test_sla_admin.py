@@ -38,7 +38,7 @@ def test_the_lists_and_a_clock_show(admin_client, breached_clock):
         assert response.status_code == 200, name
     page = admin_client.get(reverse("admin:helpdesk_clock_change", args=[breached_clock.pk]))
     assert page.status_code == 200
-    assert b"chat.first_response" in page.content
+    assert b"First response (chat)" in page.content
 
 
 def test_check_now_records_the_breach_through_the_service(admin_client, breached_clock):

@@ -287,7 +287,7 @@ def test_escalation_emails_go_to_the_people_notified_once(
         tasks.send_notification_email(notification.pk)
 
     assert sorted(m.to[0] for m in mailoutbox) == ["maria@example.com", "sam@example.com"]
-    assert all("chat.first_response" in m.subject for m in mailoutbox)
+    assert all("First response (chat)" in m.subject for m in mailoutbox)
     assert Notification.objects.filter(recipient=silent, emailed_at__isnull=True).count() == 1
     assert Notification.objects.exclude(recipient=silent).filter(emailed_at=None).count() == 0
     assert clock.pk

@@ -61,15 +61,15 @@ def test_the_desk_shows_warning_and_breached_badges_and_the_team(client, time_ma
     html = response.content.decode()
     mine = rows(html, "mine")
     assert "WARNING" in mine and "BREACHED" in mine and "OK" in mine
-    assert mine.index("chat.first_response") < mine.index("chat.resolution")  # soonest due first
-    assert "email.acknowledge" not in mine  # stopped
+    assert mine.index("First response (chat)") < mine.index("Resolution (chat)")  # soonest due first
+    assert "Acknowledgement (email)" not in mine  # stopped
     assert f"#{warning.case_id}" in mine and f"#{fine.case_id}" in mine
     assert "0:05:00" in mine  # chat.resolution: due 10:10, shown at 10:05
     team = rows(html, "team")
-    assert "phone.first_response" in team and teammate.username in team
-    assert f"#{theirs.case_id}" in team and "chat.resolution" not in team
+    assert "First response (phone)" in team and teammate.username in team
+    assert f"#{theirs.case_id}" in team and "Resolution (chat)" not in team
     notes = rows(html, "notifications")
-    assert "Due soon: chat.resolution" in notes
+    assert "Due soon: Resolution (chat)" in notes
 
 
 def test_a_supervisor_sees_their_escalations(client):
@@ -80,7 +80,7 @@ def test_a_supervisor_sees_their_escalations(client):
     check_clock(clock_id=clock.pk, now=at(10, 2))
     client.force_login(staff.supervisor)
     html = client.get(reverse("desk:home")).content.decode()
-    assert "SLA breached: chat.first_response" in rows(html, "notifications")
+    assert "SLA breached: First response (chat)" in rows(html, "notifications")
 
 
 def test_marking_notifications_read_clears_them_from_the_desk(client):

@@ -102,7 +102,8 @@ def test_a_breach_escalates_through_the_policys_levels(poor_answer, supervisor, 
     # Level 1, at the breach: the supervisor's supervisor; Sam has none, so the team's (Sam).
     note = Notification.objects.get(kind=ESCALATION_KIND)
     assert note.recipient == supervisor
-    assert "surveys.follow_up" in note.message and f"followup #{follow_up.pk}" in note.message
+    assert "Follow-up (survey) on Survey follow-up for" in note.message
+    assert note.url == f"/desk/surveys/follow-ups/{follow_up.pk}/"
 
     # Level 2, one service hour after the breach (service hours round the clock here): managers.
     report = sweep_clocks(now=clock.due_at + timedelta(hours=1, seconds=1))

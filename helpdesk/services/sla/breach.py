@@ -16,14 +16,14 @@ from django.utils import timezone
 from helpdesk import sla_registry
 from helpdesk.models import Clock, ClockEscalation, Role
 from helpdesk.models.sla import ClockOutcome, ClockState
+from helpdesk.policy.labels import target_label
+from helpdesk.selectors.cases import case_key, case_links
 from helpdesk.selectors.sla import escalation_recipients
 from helpdesk.services.bulk import insert_rows, update_rows
 from helpdesk.services.notifications import NewNotification, create_notifications
 
 from .common import (
     PolicyCache,
-    case_label,
-    case_url,
     escalation_time,
     local_time,
     next_check_time,
@@ -135,26 +135,30 @@ def advance_clocks(
         roles={role for _, _, role in fired},
     )
     zone = timezone.get_current_timezone()
+    # Each case named as people call it ("Ticket #1000"), in one query per kind of case.
+    cases = case_links([*done.warned, *(clock for clock, _, _ in fired)])
     notifications: list[NewNotification] = []
     for clock in done.warned:
+        case = cases[case_key(clock)]
         message = (
-            f"Due soon: {clock.target} on {case_label(clock)} is due "
+            f"Due soon: {target_label(clock.target)} on {case.label} is due "
             f"{local_time(clock.due_at, zone)}."
         )
         for user_id in recipients.for_role(Role.AGENT, clock.assignee_id):
             notifications.append(
-                NewNotification(user_id, WARNING_KIND, message, clock.pk, case_url(clock))
+                NewNotification(user_id, WARNING_KIND, message, clock.pk, case.url)
             )
     for clock, level, role in fired:
         done.escalations.append((clock.pk, level, role))
         assignee = recipients.usernames.get(clock.assignee_id, "nobody")
+        case = cases[case_key(clock)]
         message = (
-            f"SLA breached: {clock.target} on {case_label(clock)} was due "
+            f"SLA breached: {target_label(clock.target)} on {case.label} was due "
             f"{local_time(clock.due_at, zone)} (escalation level {level}, assigned to {assignee})."
         )
         for user_id in dict.fromkeys(recipients.for_role(role, clock.assignee_id)):
             notifications.append(
-                NewNotification(user_id, ESCALATION_KIND, message, clock.pk, case_url(clock))
+                NewNotification(user_id, ESCALATION_KIND, message, clock.pk, case.url)
             )
 
     update_rows(Clock, _ADVANCED_FIELDS, [_advanced_values(c) for c in changed])

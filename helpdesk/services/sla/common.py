@@ -5,14 +5,13 @@ from datetime import datetime, tzinfo
 
 from celery import current_app
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk import sla_registry
 from helpdesk.models import Clock, PolicyVersion
 from helpdesk.models.sla import ClockOutcome, ClockState
 from helpdesk.policy import Calendar, Duration, ServicePolicy
+from helpdesk.selectors.cases import case_key, case_links
 from helpdesk.services.policy import service_policy_for
 
 CHECK_CLOCK_TASK = "helpdesk.tasks.check_clock"
@@ -111,15 +110,13 @@ def schedule_check(clock: Clock) -> None:
 
 
 def case_label(clock: Clock) -> str:
-    """The case's kind and id ("ticket #12"), without loading the case (content types are
-    cached)."""
-    return f"{ContentType.objects.get_for_id(clock.case_type_id).model} #{clock.case_id}"
+    """What people call the clock's case ("Ticket #1000", "Chat with Tom Baker")."""
+    return case_links([clock])[case_key(clock)].label
 
 
 def case_url(clock: Clock) -> str:
     """The page that opens the clock's case, as its app registered it (`sla_registry`)."""
-    case_type = ContentType.objects.get_for_id(clock.case_type_id)
-    return sla_registry.case_url(f"{case_type.app_label}.{case_type.model}", clock.case_id)
+    return case_links([clock])[case_key(clock)].url
 
 
 def local_time(at: datetime, zone: tzinfo | None = None) -> str:
