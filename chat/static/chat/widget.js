@@ -116,7 +116,7 @@
   }
 
   /* ---- the chat itself ---- */
-  var log, input, typingLine, actions;
+  var log, input, sendButton, typingLine, actions;
 
   function buildChat() {
     root.innerHTML = "";
@@ -127,7 +127,8 @@
     var form = el("form", { id: "chat-form" });
     input = el("input", { id: "chat-input", autocomplete: "off", placeholder: "Type a message" });
     form.appendChild(input);
-    form.appendChild(el("button", { id: "chat-send", type: "submit" }, "Send"));
+    sendButton = el("button", { id: "chat-send", type: "submit" }, "Send");
+    form.appendChild(sendButton);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = input.value.trim();
@@ -209,6 +210,10 @@
     state.closed = true;
     clearInterval(state.beat);
     sessionStorage.removeItem(STORE);
+    // Nothing more can be said in an ended chat, and the customer is no longer in the queue.
+    typingLine.textContent = "";
+    input.disabled = true;
+    sendButton.disabled = true;
     actions.innerHTML = "";
     var abandoned = reason === "abandoned";
     actions.appendChild(el("p", { id: "chat-ended" }, abandoned ?
