@@ -14,6 +14,8 @@ A key is a whole target name (`chat.first_response`), a section (`chat`, or `cha
 target of that section) or `*` for every target. A handler receives the `Clock` and is called
 once per clock and event, after commit; an exception in one handler is logged and does not stop
 the others. A handler that needs more work than a few queries should enqueue its own task.
+A reaction that can be done for many clocks at once registers with `register_batch_handler`
+and receives, once per batch of the sweep, the list of its clocks (the webhook events do).
 
 A target can also be *kept when it falls due* instead of breaching: an acknowledgement promised
 "within D" is kept by sending the automatic one at D. The channel app that keeps it registers
@@ -98,9 +100,25 @@ def on_warning(key: str) -> Callable[[ClockHandler], ClockHandler]:
     return lambda func: register_warning_handler(key, func)
 
 
+# Handlers called once per batch with all its clocks of their targets: for a reaction that can
+# be done for many clocks in a few queries (the webhook events), so that a sweep breaching a
+# thousand clocks does not pay a thousand times.
+BatchHandler = Callable[[list["Clock"]], object]
+_batch_handlers: dict[str, dict[str, list[BatchHandler]]] = {BREACH: {}, WARNING: {}}
+
+
+def register_batch_handler(event: str, key: str, func: BatchHandler) -> BatchHandler:
+    """Call `func(clocks)` after commit, once per call of the SLA services (a sweep's batch, a
+    task's clock), with every clock of `event` (BREACH or WARNING) whose target matches `key`."""
+    handlers = _batch_handlers[event].setdefault(_normalise(key), [])
+    if func not in handlers:
+        handlers.append(func)
+    return func
+
+
 def unregister(key: str, func: ClockHandler) -> None:
-    """Remove `func` from both events for `key` (for tests and reloads)."""
-    for by_key in _handlers.values():
+    """Remove `func` from both events for `key`, per clock or per batch (tests, reloads)."""
+    for by_key in (*_handlers.values(), *_batch_handlers.values()):
         handlers = by_key.get(_normalise(key), [])
         if func in handlers:
             handlers.remove(func)
@@ -116,6 +134,44 @@ def handlers_for(event: str, target: str) -> list[ClockHandler]:
             if func not in found:
                 found.append(func)
     return found
+
+
+def _matching(by_key: dict[str, list], target: str) -> list:
+    section = target.split(".", 1)[0]
+    found: list = []
+    for key in (target, section, "*"):
+        for func in by_key.get(key, ()):
+            if func not in found:
+                found.append(func)
+    return found
+
+
+def batch_handlers_for(event: str, target: str) -> list[BatchHandler]:
+    """The batch handlers of `event` for `target`, in the order of `handlers_for`."""
+    return _matching(_batch_handlers[event], target)
+
+
+def has_handlers(event: str, target: str) -> bool:
+    """Whether anything (per clock or per batch) reacts to `event` for `target`."""
+    return bool(handlers_for(event, target) or batch_handlers_for(event, target))
+
+
+def dispatch_many(event: str, clocks: list["Clock"]) -> None:
+    """Call each batch handler of `event` once with its clocks, then every per-clock handler
+    for each clock; log, never raise, their errors."""
+    batches: dict[BatchHandler, list[Clock]] = {}
+    for clock in clocks:
+        for func in batch_handlers_for(event, clock.target):
+            batches.setdefault(func, []).append(clock)
+    for func, batch in batches.items():
+        try:
+            func(batch)
+        except Exception:
+            logger.exception(
+                "SLA %s batch handler %r failed for %d clocks", event, func, len(batch)
+            )
+    for clock in clocks:
+        dispatch(event, clock)
 
 
 def dispatch(event: str, clock: "Clock") -> None:

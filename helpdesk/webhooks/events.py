@@ -75,6 +75,32 @@ def emit_event(*, name: str, payload: dict, occurred_at: datetime | None = None)
     transaction.on_commit(partial(create_deliveries, name, _json_safe(envelope)), robust=True)
 
 
+def emit_events(*, name: str, events: list[tuple[dict, datetime | None]]) -> None:
+    """`emit_event` for many (payload, occurred_at) of one event name at once: their deliveries
+    are made with one query for the subscriptions and one insert, however many there are."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown webhook event {name!r}")
+    envelopes = [
+        _json_safe(
+            {
+                "event": name,
+                "occurred_at": (occurred_at or timezone.now()).astimezone(UTC),
+                "data": payload,
+            }
+        )
+        for payload, occurred_at in events
+    ]
+    if envelopes:
+        transaction.on_commit(partial(create_deliveries_many, name, envelopes), robust=True)
+
+
+def is_wanted(name: str) -> bool:
+    """Whether some active subscription wants event `name` (cached: usually no query), so that
+    an event nobody subscribes to need not even be built."""
+    wanted = _wanted_events()
+    return name in wanted or ALL in wanted
+
+
 # The event names some active subscription wants ("*" among them when one wants every event),
 # kept per process for WANTED_TTL seconds so that an event nobody subscribes to costs no query.
 # A subscription saved or deleted in this process clears it at once; one changed in another
@@ -117,8 +143,13 @@ def create_deliveries(name: str, envelope: dict) -> list[int]:
     """One pending delivery per active subscription that wants `name`, each queued for
     Celery; returns their ids. A broker that is down loses nothing: the beat sweep
     (`retry_webhook_deliveries`) sends pending deliveries later."""
-    wanted = _wanted_events()
-    if name not in wanted and ALL not in wanted:
+    return create_deliveries_many(name, [envelope])
+
+
+def create_deliveries_many(name: str, envelopes: list[dict]) -> list[int]:
+    """`create_deliveries` for each envelope, with one query for the subscriptions and one
+    insert for all the deliveries."""
+    if not envelopes or not is_wanted(name):
         return []
     subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(name)]
     if not subscriptions:
@@ -127,6 +158,7 @@ def create_deliveries(name: str, envelope: dict) -> list[int]:
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(subscription=s, event=name, payload=envelope, next_attempt_at=now)
+            for envelope in envelopes
             for s in subscriptions
         ]
     )

@@ -13,6 +13,9 @@ def only_these_handlers(monkeypatch):
     monkeypatch.setattr(
         sla_registry, "_handlers", {sla_registry.BREACH: {}, sla_registry.WARNING: {}}
     )
+    monkeypatch.setattr(
+        sla_registry, "_batch_handlers", {sla_registry.BREACH: {}, sla_registry.WARNING: {}}
+    )
 
 
 @pytest.fixture
@@ -72,3 +75,28 @@ def test_the_decorators_register(registered):
 def test_an_empty_key_is_refused():
     with pytest.raises(ValueError):
         sla_registry.register_breach_handler(" ", print)
+
+
+def test_a_batch_handler_gets_its_clocks_at_once_and_its_failure_stops_no_one(registered):
+    """The sweep dispatches a batch's breaches together: a batch handler is called once with
+    the clocks of its targets, then each per-clock handler once per clock."""
+    batches, each = [], []
+
+    def failing(clocks):
+        raise RuntimeError("down")
+
+    sla_registry.register_batch_handler("breach", "chat", batches.append)
+    sla_registry.register_batch_handler("breach", "*", failing)
+    registered("breach", "*", each.append)
+    clocks = [
+        SimpleNamespace(pk=1, target="chat.first_response"),
+        SimpleNamespace(pk=2, target="email.first_response"),
+        SimpleNamespace(pk=3, target="chat.resolution"),
+    ]
+
+    sla_registry.dispatch_many("breach", clocks)
+
+    assert [[c.pk for c in batch] for batch in batches] == [[1, 3]]
+    assert [c.pk for c in each] == [1, 2, 3]
+    assert sla_registry.has_handlers("breach", "email.first_response")
+    assert not sla_registry.has_handlers("warning", "chat.first_response")

@@ -198,9 +198,11 @@ def _advanced_values(clock: Clock) -> tuple:
 
 
 def _dispatch_after_commit(event: str, clocks: list[Clock]) -> None:
-    for clock in clocks:
-        if sla_registry.handlers_for(event, clock.target):
-            transaction.on_commit(partial(sla_registry.dispatch, event, clock), robust=True)
+    # One callback for the lot: batch handlers (the webhook events) then build what they send
+    # for every clock together, instead of a few queries per clock.
+    reacting = [clock for clock in clocks if sla_registry.has_handlers(event, clock.target)]
+    if reacting:
+        transaction.on_commit(partial(sla_registry.dispatch_many, event, reacting), robust=True)
 
 
 @transaction.atomic
