@@ -92,7 +92,8 @@
     root.appendChild(form);
     root.appendChild(tools);
     chats.appendChild(root);
-    var panel = { root: root, log: log, lastSeq: 0, input: input, typing: typing, tools: tools };
+    var panel = { root: root, log: log, lastSeq: 0, input: input, typing: typing, tools: tools,
+                  customer: card.customer };
     panels[card.session] = panel;
 
     form.addEventListener("submit", function (event) {
@@ -313,7 +314,9 @@
         break;
       case "escalated": addEscalation(event); break;
       case "taken_over":
-        consoleNotice.textContent = event.by + " has taken over your chat " + event.session + ".";
+        // Named as the agent knows the chat (its panel is still open: this comes first).
+        consoleNotice.textContent = event.by + " has taken over your chat " +
+          (panel && panel.customer ? "with " + panel.customer : event.session) + ".";
         break;
       case "queue":
         if (event.action === "waiting") addToQueue(event); else removeFromQueue(event.session);
