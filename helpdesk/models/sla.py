@@ -109,6 +109,11 @@ class Clock(models.Model):
             ),
         ]
 
+    @property
+    def target_label(self) -> str:
+        """The target in words: "First response (email)"."""
+        return target_label(self.target)
+
     def __str__(self):
         # "First response (email) on Ticket #1000": one query for the case's name.
         model = f"{self.case_type.app_label}.{self.case_type.model}"

@@ -134,11 +134,11 @@ def test_the_page_shows_the_clocks_due_time_and_state(client, poor_answer, super
     client.force_login(supervisor)
     html = client.get(f"/desk/surveys/follow-ups/{follow_up.pk}/").content.decode()
     assert "5 Mar 2026 00:00" in html
-    assert "surveys.follow_up: running, pending" in html
+    assert "Follow-up (survey): running, pending" in html
 
     close_follow_up(follow_up=follow_up, by=supervisor, notes="Called the customer")
     html = client.get(f"/desk/surveys/follow-ups/{follow_up.pk}/").content.decode()
-    assert "surveys.follow_up: stopped, met" in html
+    assert "Follow-up (survey): stopped, met" in html
 
 
 def test_the_page_without_a_clock(client, poor_answer, policy, supervisor):

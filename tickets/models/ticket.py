@@ -144,6 +144,22 @@ class TicketEvent(models.Model):
     def __str__(self):
         return f"{self.ticket.reference} {self.kind}: {self.old} → {self.new}"
 
+    def _label(self, value: str) -> str:
+        # A status or priority reads as its label ("Pending customer"), not its stored value.
+        choices = {TicketEventKind.STATUS: Status, TicketEventKind.PRIORITY: Priority}
+        kind = choices.get(self.kind)
+        if kind is None or value not in kind.values:
+            return value
+        return kind(value).label
+
+    @property
+    def old_label(self) -> str:
+        return self._label(self.old)
+
+    @property
+    def new_label(self) -> str:
+        return self._label(self.new)
+
 
 class TicketNumber(models.Model):
     """The sequence ticket numbers are drawn from: inserting a row takes the next value of the
