@@ -109,17 +109,17 @@ class Clock(models.Model):
             ),
         ]
 
-    @property
-    def target_label(self) -> str:
-        """The target in words: "First response (email)"."""
-        return target_label(self.target)
-
     def __str__(self):
         # "First response (email) on Ticket #1000": one query for the case's name.
         model = f"{self.case_type.app_label}.{self.case_type.model}"
         case = sla_registry.describe_cases(model, [self.case_id])[self.case_id]
         label = f"{target_label(self.target)} on {case.label}"
         return label if self.round == 1 else f"{label} (round {self.round})"
+
+    @property
+    def target_label(self) -> str:
+        """The target in words: "First response (email)"."""
+        return target_label(self.target)
 
 
 class ClockEscalation(models.Model):
