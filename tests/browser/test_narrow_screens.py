@@ -57,7 +57,7 @@ def test_the_desk_pages_of_a_hand_off_fit_a_phone_screen(live_asgi, phone_page):
 
     wide = {}
     for path in (
-        "/desk/?queue=all",
+        "/desk/?queue=open",
         "/desk/deadlines/",
         "/desk/phone/callbacks/",
         f"/desk/tickets/{ticket.number}/",
