@@ -74,3 +74,28 @@ def setup_django(
         from config.celery import app
 
         app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
+
+
+class QueryCounter:
+    """Counts every statement this process sends on the default connection while active
+    (`with QueryCounter() as counted: ...; counted.queries`). Unlike CaptureQueriesContext,
+    which reads Django's query log (a deque of at most 9,000 entries), it has no ceiling, and
+    it logs nothing (no SQL strings kept for a million rows)."""
+
+    def __init__(self) -> None:
+        self.queries = 0
+        self._context = None
+
+    def _count(self, execute, sql, params, many, context):
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> "QueryCounter":
+        from django.db import connection
+
+        self._context = connection.execute_wrapper(self._count)
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._context.__exit__(*exc)

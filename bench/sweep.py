@@ -8,8 +8,11 @@ touched; the bench creates, migrates and drops its own database `bench_sweep` be
 It inserts N running clocks with COPY (1% past due, spread over the last ten minutes; the rest
 due within the next eight hours), staff with supervisors and managers, and runs the sweep at a
 fixed instant inside service hours, so every due clock is breached and fires its first
-escalation level (a notification to a supervisor, and its email queued). Email tasks go to an
-in-memory broker: the sweep's time is the database's and this process's, not a broker's.
+escalation level (a notification to a supervisor, and its email queued) and, for each of the
+--subscribers webhook subscriptions (1 by default), an `sla.breached` delivery. The sweep runs
+in autocommit as in the worker, so its after-commit work is timed and counted too. Email and
+webhook tasks go to an in-memory broker: the sweep's time is the database's and this
+process's, not a broker's.
 
 Prints the clocks, the due clocks found, the sweep's wall time, the queries it issued (and
 those of a second sweep that finds nothing due), and the EXPLAIN ANALYZE of the sweep's
@@ -29,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _setup import create_database, drop_database, setup_django  # noqa: E402
+from _desk_data import copy_model  # noqa: E402
+from _setup import QueryCounter, create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_sweep"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday, noon in London: service hours
@@ -59,11 +63,12 @@ def make_staff(agents: int) -> list[int]:
 
 
 def copy_clocks(count: int, due_fraction: float, assignees: list[int]) -> int:
-    """COPY `count` running chat clocks in; returns how many are past due at NOW."""
+    """COPY `count` running chat clocks in; returns how many are past due at NOW. Columns
+    the bench leaves out get their model default (`copy_model`): a new column cannot break it."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from helpdesk.models import Customer
+    from helpdesk.models import Clock, Customer
     from helpdesk.services.policy import ensure_policy_in_force
 
     version = ensure_policy_in_force(now=NOW)
@@ -71,43 +76,37 @@ def copy_clocks(count: int, due_fraction: float, assignees: list[int]) -> int:
     rng = random.Random(2026)
     due_count = int(count * due_fraction)
     due_rows = set(rng.sample(range(count), due_count))
-    columns = (
-        "case_type_id, case_id, target, policy_version_id, state, outcome, started_at, due_at,"
-        " warn_at, warned_at, paused_seconds, escalation_level, next_check_at, assignee_id,"
-        " updated_at"
-    )
+
+    def rows():
+        for n in range(count):
+            if n in due_rows:  # due in the last ten minutes, its warning given
+                due = NOW - timedelta(seconds=rng.uniform(1, 600))
+                warned = due - timedelta(minutes=6)
+                next_check = due
+            else:  # due within eight hours, warning still to come
+                due = NOW + timedelta(seconds=rng.uniform(10 * 60, 8 * 3600))
+                warned = None
+                next_check = due - timedelta(minutes=6)
+            started = due - timedelta(minutes=30)
+            yield {
+                "case_type_id": case_type,
+                "case_id": n + 1,
+                "target": "chat.resolution",
+                "policy_version_id": version.pk,
+                "state": "running",
+                "outcome": "pending",
+                "started_at": started,
+                "due_at": due,
+                "warn_at": due - timedelta(minutes=6),
+                "warned_at": warned,
+                "paused_seconds": 0.0,
+                "next_check_at": next_check,
+                "assignee_id": assignees[n % len(assignees)],
+                "updated_at": started,
+            }
+
     with connection.cursor() as cursor:
-        raw = cursor.connection  # psycopg 3
-        with raw.cursor().copy(f"COPY helpdesk_clock ({columns}) FROM STDIN") as copy:
-            for n in range(count):
-                if n in due_rows:  # due in the last ten minutes, its warning given
-                    due = NOW - timedelta(seconds=rng.uniform(1, 600))
-                    warned = due - timedelta(minutes=6)
-                    next_check = due
-                else:  # due within eight hours, warning still to come
-                    due = NOW + timedelta(seconds=rng.uniform(10 * 60, 8 * 3600))
-                    warned = None
-                    next_check = due - timedelta(minutes=6)
-                started = due - timedelta(minutes=30)
-                copy.write_row(
-                    (
-                        case_type,
-                        n + 1,
-                        "chat.resolution",
-                        version.pk,
-                        "running",
-                        "pending",
-                        started,
-                        due,
-                        due - timedelta(minutes=6),
-                        warned,
-                        0.0,
-                        0,
-                        next_check,
-                        assignees[n % len(assignees)],
-                        started,
-                    )
-                )
+        copy_model(cursor.connection.cursor(), Clock, rows())  # psycopg 3's own cursor
         cursor.execute("ANALYZE helpdesk_clock")
     return due_count
 
@@ -129,6 +128,12 @@ def main() -> None:
     parser.add_argument("--clocks", type=int, default=1_000_000)
     parser.add_argument("--due-fraction", type=float, default=0.01)
     parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=1,
+        help="webhook subscriptions to sla.breached (their deliveries are made, not sent)",
+    )
     parser.add_argument("--batch-size", type=int, default=None, help="SLA_SWEEP_BATCH_SIZE")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
     args = parser.parse_args()
@@ -150,9 +155,8 @@ def main() -> None:
 
 def run(args) -> None:
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
+    from helpdesk.models import WebhookDelivery, WebhookSubscription
     from helpdesk.services.sla import sweep_clocks
 
     batch_size = args.batch_size or settings.SLA_SWEEP_BATCH_SIZE
@@ -160,9 +164,15 @@ def run(args) -> None:
     due = copy_clocks(args.clocks, args.due_fraction, make_staff(args.agents))
     print(f"loaded {args.clocks:,} clocks in {time.perf_counter() - started:.1f} s (COPY)")
 
+    for n in range(args.subscribers):
+        WebhookSubscription.objects.create(
+            url=f"https://hooks{n}.example.com/sla", events=["sla.breached"], secret="s" * 32
+        )
     plan = explain_selection(batch_size)
 
-    with CaptureQueriesContext(connection) as queries:
+    # The sweep runs in autocommit, as in the worker: each batch's after-commit work (handlers,
+    # webhook events, the notification emails' queueing) runs, and is counted and timed.
+    with QueryCounter() as queries:
         started = time.perf_counter()
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
@@ -174,7 +184,7 @@ def run(args) -> None:
             report = sweep_clocks(now=NOW, batch_size=batch_size)
         elapsed = time.perf_counter() - started
 
-    with CaptureQueriesContext(connection) as idle_queries:
+    with QueryCounter() as idle_queries:
         started = time.perf_counter()
         sweep_clocks(now=NOW, batch_size=batch_size)
         idle = time.perf_counter() - started
@@ -186,12 +196,15 @@ def run(args) -> None:
     print(f"notifications:      {report.notifications:,}")
     print(f"batches:            {report.batches} of {batch_size}")
     print(f"sweep wall time:    {elapsed:.3f} s")
-    print(f"queries issued:     {len(queries)} ({len(queries) / max(report.batches, 1):.1f}/batch)")
-    print(f"idle sweep:         {len(idle_queries)} queries, {idle * 1000:.1f} ms (nothing due)")
+    per_batch = queries.queries / max(report.batches, 1)
+    deliveries = WebhookDelivery.objects.count()
+    print(f"webhook deliveries: {deliveries:,} ({args.subscribers} subscribers)")
+    print(f"queries issued:     {queries.queries:,} ({per_batch:.1f}/batch)")
+    print(f"idle sweep:         {idle_queries.queries} queries, {idle * 1000:.1f} ms (nothing due)")
     print(f"index {INDEX} used: {'yes' if INDEX in plan else 'NO'}")
     print("EXPLAIN ANALYZE of the selection query (first batch):")
     print("  " + plan.replace("\n", "\n  "))
-    if report.clocks != due or INDEX not in plan:
+    if report.clocks != due or INDEX not in plan or deliveries != due * args.subscribers:
         sys.exit(1)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from helpdesk.models import WebhookDelivery, WebhookSubscription
 
-from .tasks import deliver_webhook
+from .tasks import deliver_webhook, queue_webhook_deliveries
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,14 @@ def create_deliveries_many(name: str, envelopes: list[dict]) -> list[int]:
         ]
     )
     ids = [d.pk for d in deliveries]
+    if len(ids) > 1:
+        # One message for the lot (a sweep's batch makes a thousand): the worker queues each
+        # delivery's own task, so they still go out in parallel and retry one by one.
+        try:
+            queue_webhook_deliveries.delay(ids)
+        except Exception:
+            logger.warning("%d webhook deliveries not queued; the sweep will", len(ids))
+        return ids
     for delivery_id in ids:
         try:
             deliver_webhook.delay(delivery_id)

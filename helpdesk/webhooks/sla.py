@@ -54,9 +54,7 @@ def emit_sla_warnings(clocks: list[Clock]) -> None:
 def emit_sla_breaches(clocks: list[Clock]) -> None:
     if clocks and is_wanted(BREACHED_EVENT):
         _load_started_at(clocks)
-        emit_events(
-            name=BREACHED_EVENT, events=[(clock_payload(c), c.breached_at) for c in clocks]
-        )
+        emit_events(name=BREACHED_EVENT, events=[(clock_payload(c), c.breached_at) for c in clocks])
 
 
 def emit_sla_warning(clock: Clock) -> None:

@@ -21,6 +21,15 @@ def deliver_webhook(delivery_id: int) -> str | None:
 
 
 @shared_task
+def queue_webhook_deliveries(delivery_ids: list[int]) -> int:
+    """Queue each delivery's own task: the sweep sends one message for a batch's deliveries
+    rather than one each. Lost, the beat's `retry_webhook_deliveries` sends them later."""
+    for delivery_id in delivery_ids:
+        deliver_webhook.delay(delivery_id)
+    return len(delivery_ids)
+
+
+@shared_task
 def retry_webhook_deliveries() -> int:
     """Run by beat: every pending delivery whose attempt is due (its own task was lost)."""
     ids = due_deliveries(grace_seconds=settings.WEBHOOK_SWEEP_GRACE_SECONDS)

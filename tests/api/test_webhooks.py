@@ -138,6 +138,19 @@ def test_sla_breach_is_an_event_through_the_registry(receiver, subscription, eag
     assert breached[0].body["data"]["case_type"] == "ticket"
 
 
+def test_many_events_at_once_are_each_delivered_signed(receiver, subscription, eager):
+    """A sweep's batch emits its events together (one message to the broker for the lot):
+    each still reaches the subscriber, once, signed."""
+    from helpdesk.webhooks.events import emit_events
+
+    emit_events(name="ticket.created", events=[({"id": n}, None) for n in (1, 2, 3)])
+
+    got = sorted(r.body["data"]["id"] for r in receiver.received if r.event == "ticket.created")
+    assert got == [1, 2, 3]
+    assert all(r.signature_ok for r in receiver.received)
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 3
+
+
 def test_the_delivery_log_in_the_api(api, receiver, subscription):
     receiver.answers = [500]
     emit_event(name="ticket.created", payload={"id": 3})
