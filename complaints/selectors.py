@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, Category, Complaint, ComplaintChannel, RootCause
@@ -16,6 +16,17 @@ def overdue_q(now: datetime) -> Q:
     return Q(status__in=OPEN_STATUSES) & (
         Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
         | Q(acknowledged_at__isnull=False, respond_by__lt=now)
+    )
+
+
+def desk_complaints(complaints: QuerySet[Complaint], *, limit: int = 200) -> list[Complaint]:
+    """The desk's list: open complaints first, soonest response due first, then the closed
+    ones, newest first; with what the list prints (one query)."""
+    open_first = Case(When(status__in=OPEN_STATUSES, then=0), default=1)
+    return list(
+        complaints.select_related("customer", "owner")
+        .annotate(closed=open_first)
+        .order_by("closed", F("respond_by").asc(nulls_last=True), "-received_at")[:limit]
     )
 
 

@@ -7,6 +7,7 @@ from . import views
 app_name = "complaints"
 
 urlpatterns = [
+    path("", views.list_view, name="list"),
     path("new/", views.log_view, name="log"),
     path("<str:reference>/", views.detail_view, name="detail"),
 ]

@@ -14,9 +14,10 @@ from helpdesk.forms import apply_service_errors
 from helpdesk.services.people import find_or_create_customer
 
 from . import services
-from .access import ComplaintAction, check_complaint_access
+from .access import ComplaintAction, check_complaint_access, readable_complaints
 from .forms import DeskLogComplaintForm
 from .models import Complaint
+from .selectors import desk_complaints
 from .sources import query_prefill, resolve_source, source_prefill
 
 
@@ -37,6 +38,15 @@ def _log(user, data, source) -> Complaint:
         received_at=data["received_at"],
         source=source,
     )
+
+
+@desk_staff_required
+@require_http_methods(["GET"])
+def list_view(request):
+    """The complaints the user may read, open ones first (`selectors.desk_complaints`)."""
+    check_complaint_access(user=request.user, action=ComplaintAction.READ)
+    complaints = desk_complaints(readable_complaints(request.user))
+    return render(request, "complaints/desk/list.html", {"complaints": complaints})
 
 
 @desk_staff_required
