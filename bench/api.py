@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _desk_data import copy_model  # noqa: E402
 from _setup import create_database, drop_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_api"
@@ -36,12 +37,14 @@ WEIGHTS = [5, 10, 5, 30, 50]
 
 
 def load(tickets: int, customers: int) -> dict:
-    """Staff, customers and tickets (with the clocks of the open ones) by COPY."""
+    """Staff, customers and tickets (with the clocks of the open ones) by COPY; a column the
+    bench leaves out gets its model default (`copy_model`), so a new one cannot break it."""
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from helpdesk.models import AgentProfile, Role, Team
+    from helpdesk.models import AgentProfile, Clock, Customer, Role, Team
+    from helpdesk.services.people import set_role
     from helpdesk.services.policy import ensure_policy_in_force
     from tickets.models import Ticket
 
@@ -51,78 +54,79 @@ def load(tickets: int, customers: int) -> dict:
     agents = []
     for n in range(20):
         user = users.create(username=f"agent{n}", email=f"agent{n}@example.com")
-        AgentProfile.objects.create(user=user, role=Role.AGENT, team=teams[n % 4])
+        set_role(
+            profile=AgentProfile.objects.create(user=user, role=Role.AGENT, team=teams[n % 4]),
+            role=Role.AGENT,
+        )
         agents.append(user.pk)
     manager = users.create(username="manager", email="manager@example.com")
-    AgentProfile.objects.create(user=manager, role=Role.MANAGER)
+    # set_role: staff, in the role's group, as the people service makes them (an API key's
+    # owner must be).
+    set_role(
+        profile=AgentProfile.objects.create(user=manager, role=Role.MANAGER), role=Role.MANAGER
+    )
     rng = random.Random(2026)
     ticket_type = ContentType.objects.get_for_model(Ticket).pk
     with connection.cursor() as cursor:
-        raw = cursor.connection
-        with raw.cursor().copy(
-            "COPY helpdesk_customer (name, email, phone, external_id, created_at) FROM STDIN"
-        ) as copy:
-            for n in range(customers):
-                copy.write_row((f"Customer {n}", f"c{n}@example.org", "", "", NOW))
+        raw = cursor.connection  # psycopg 3
+        copy_model(
+            raw.cursor(),
+            Customer,
+            (
+                {"name": f"Customer {n}", "email": f"c{n}@example.org", "created_at": NOW}
+                for n in range(customers)
+            ),
+        )
         cursor.execute("SELECT min(id) FROM helpdesk_customer")
         first_customer = cursor.fetchone()[0]
-        columns = (
-            "number, channel, subject, customer_id, team_id, assignee_id, priority, status,"
-            " policy_version_id, created_at, updated_at"
-        )
         open_rows = []
-        with raw.cursor().copy(f"COPY tickets_ticket ({columns}) FROM STDIN") as copy:
+
+        def ticket_rows():
             for n in range(tickets):
                 created = NOW - timedelta(seconds=rng.uniform(0, 365 * 86400))
                 status = rng.choices(STATUSES, WEIGHTS)[0]
                 channel = "phone" if n % 4 == 0 else "email"
                 assignee = agents[n % len(agents)] if n % 3 else None
-                copy.write_row(
-                    (
-                        1000 + n,
-                        channel,
-                        f"Request {n} about order {rng.randint(1, 10**6)}",
-                        first_customer + n % customers,
-                        teams[n % 4].pk,
-                        assignee,
-                        rng.choice(["low", "normal", "normal", "high", "urgent"]),
-                        status,
-                        version.pk,
-                        created,
-                        created,
-                    )
-                )
+                yield {
+                    "number": 1000 + n,
+                    "channel": channel,
+                    "subject": f"Request {n} about order {rng.randint(1, 10**6)}",
+                    "customer_id": first_customer + n % customers,
+                    "team_id": teams[n % 4].pk,
+                    "assignee_id": assignee,
+                    "priority": rng.choice(["low", "normal", "normal", "high", "urgent"]),
+                    "status": status,
+                    "policy_version_id": version.pk,
+                    "created_at": created,
+                    "updated_at": created,
+                }
                 if status in ("new", "open"):
                     open_rows.append((n, channel, assignee))
+
+        copy_model(raw.cursor(), Ticket, ticket_rows())
         cursor.execute("SELECT min(id) FROM tickets_ticket")
         first_ticket = cursor.fetchone()[0]
-        clock_columns = (
-            "case_type_id, case_id, target, policy_version_id, state, outcome, started_at,"
-            " due_at, warn_at, paused_seconds, escalation_level, next_check_at, assignee_id,"
-            " updated_at"
-        )
-        with raw.cursor().copy(f"COPY helpdesk_clock ({clock_columns}) FROM STDIN") as copy:
+
+        def clock_rows():
             for n, channel, assignee in open_rows:
                 for target in ("first_response", "resolution"):
                     due = NOW + timedelta(seconds=rng.uniform(-3600, 8 * 3600))
-                    copy.write_row(
-                        (
-                            ticket_type,
-                            first_ticket + n,
-                            f"{channel}.{target}",
-                            version.pk,
-                            "running",
-                            "pending",
-                            due - timedelta(hours=8),
-                            due,
-                            due - timedelta(minutes=30),
-                            0.0,
-                            0,
-                            due - timedelta(minutes=30),
-                            assignee,
-                            NOW,
-                        )
-                    )
+                    yield {
+                        "case_type_id": ticket_type,
+                        "case_id": first_ticket + n,
+                        "target": f"{channel}.{target}",
+                        "policy_version_id": version.pk,
+                        "state": "running",
+                        "outcome": "pending",
+                        "started_at": due - timedelta(hours=8),
+                        "due_at": due,
+                        "warn_at": due - timedelta(minutes=30),
+                        "next_check_at": due - timedelta(minutes=30),
+                        "assignee_id": assignee,
+                        "updated_at": NOW,
+                    }
+
+        copy_model(raw.cursor(), Clock, clock_rows())
         cursor.execute("ANALYZE")
     return {
         "manager": manager,
