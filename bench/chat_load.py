@@ -283,6 +283,8 @@ def main() -> None:
             LOG_LEVEL="WARNING",
         )
         ports = [free_port() for _ in range(args.servers)]
+        # var/ is ignored by git: a fresh clone has none until something makes it.
+        (ROOT / "var").mkdir(exist_ok=True)
         logs = [(ROOT / "var" / f"bench-chat-daphne-{i}.log").open("wb") for i in range(len(ports))]
         servers = [
             subprocess.Popen(
