@@ -30,7 +30,10 @@ class TicketsConfig(AppConfig):
         # Text a customer or agent writes, masked on every save (the raw .eml is kept as received).
         register_masked_fields(Ticket, ["subject"])
         register_masked_fields(TicketEvent, ["note"])
-        register_masked_fields(Message, ["subject", "text", "quoted_text", "html", "notes"])
+        # A bounce's diagnostic is the receiving server's words, which may quote our email.
+        register_masked_fields(
+            Message, ["subject", "text", "quoted_text", "html", "notes", "bounce_diagnostic"]
+        )
         register_masked_fields(InboundEmail, ["subject"])
         register_masked_fields(Call, ["notes"])
         register_masked_fields(Voicemail, ["transcript", "notes"])
