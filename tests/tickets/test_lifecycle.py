@@ -114,4 +114,5 @@ def test_a_missed_target_is_an_escalation_on_the_timeline(
 
     event = ticket.events.get(kind=TicketEventKind.ESCALATION)
     assert event.new == "email.first_response"
-    assert event.note == "email.first_response was due 02 Mar 2026 18:00 GMT and was missed."
+    assert event.note == "First response (email) was due 02 Mar 2026 18:00 GMT and was missed."
+    assert event.new_label == "First response (email)"  # what the timeline prints

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from helpdesk.models import Customer, PolicyVersion, Team
 from helpdesk.models.people import Channel
+from helpdesk.policy.labels import target_label
 
 
 class TicketChannel(models.TextChoices):
@@ -146,6 +147,8 @@ class TicketEvent(models.Model):
 
     def _label(self, value: str) -> str:
         # A status or priority reads as its label ("Pending customer"), not its stored value.
+        if self.kind == TicketEventKind.ESCALATION and self.actor_id is None:
+            return target_label(value) if value else value  # the desk's: a missed target
         choices = {TicketEventKind.STATUS: Status, TicketEventKind.PRIORITY: Priority}
         kind = choices.get(self.kind)
         if kind is None or value not in kind.values:

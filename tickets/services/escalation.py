@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from helpdesk.policy.labels import target_label
 from helpdesk.selectors.escalation import escalation_reaches
 from helpdesk.services.notifications import notify
 
@@ -30,7 +31,7 @@ def record_breach(*, ticket_id: int, target: str, due_at: datetime) -> TicketEve
         old="",
         new=target,
         at=timezone.now(),
-        note=f"{target} was due {due} and was missed.",
+        note=f"{target_label(target)} was due {due} and was missed.",
     )
 
 
