@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from functools import partial
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
-from helpdesk.models import WebhookDelivery, WebhookSubscription
+from helpdesk.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from helpdesk.services.bulk import insert_rows
 
 from .tasks import deliver_webhook, queue_webhook_deliveries
 
@@ -139,6 +141,25 @@ post_delete.connect(
 )
 
 
+def _insert_deliveries(rows: list[tuple[int, str, dict, datetime]]) -> list[int]:
+    """Pending deliveries (subscription id, event, envelope, now) in one statement; their ids
+    in order. On PostgreSQL the envelopes go bound as one jsonb array (`insert_rows`): Django's
+    bulk_create renders a thousand JSON parameters into the SQL, half a millisecond each."""
+    if connection.vendor != "postgresql":
+        created = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(subscription_id=s, event=e, payload=p, created_at=t, next_attempt_at=t)
+            for s, e, p, t in rows
+        )
+        return [d.pk for d in created]
+    fields = ("subscription_id", "event", "payload", "status", "attempts", "last_error")
+    fields += ("created_at", "next_attempt_at")
+    return insert_rows(
+        WebhookDelivery,
+        fields,
+        [(s, e, Jsonb(p), DeliveryStatus.PENDING, 0, "", t, t) for s, e, p, t in rows],
+    )
+
+
 def create_deliveries(name: str, envelope: dict) -> list[int]:
     """One pending delivery per active subscription that wants `name`, each queued for
     Celery; returns their ids. A broker that is down loses nothing: the beat sweep
@@ -155,14 +176,9 @@ def create_deliveries_many(name: str, envelopes: list[dict]) -> list[int]:
     if not subscriptions:
         return []
     now = timezone.now()
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(subscription=s, event=name, payload=envelope, next_attempt_at=now)
-            for envelope in envelopes
-            for s in subscriptions
-        ]
+    ids = _insert_deliveries(
+        [(s.pk, name, envelope, now) for envelope in envelopes for s in subscriptions]
     )
-    ids = [d.pk for d in deliveries]
     if len(ids) > 1:
         # One message for the lot (a sweep's batch makes a thousand): the worker queues each
         # delivery's own task, so they still go out in parallel and retry one by one.
