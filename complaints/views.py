@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from helpdesk.access import desk_staff_required
 from helpdesk.forms import apply_service_errors
+from helpdesk.selectors.cases import case_link
 from helpdesk.services.people import find_or_create_customer
 
 from . import services
@@ -83,8 +84,12 @@ def detail_view(request, reference: str):
         reference=reference,
     )
     check_complaint_access(user=request.user, action=ComplaintAction.READ, complaint=complaint)
+    source = None
+    if complaint.source_type_id and complaint.source_id:
+        source = case_link(complaint.source_type_id, complaint.source_id)
     context = {
         "complaint": complaint,
+        "source": source,  # "Ticket #1000" and its page
         "events": complaint.events.select_related("actor"),
         "letters": complaint.letters.all(),
     }

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.forms import apply_service_errors
+from helpdesk.selectors.cases import case_link
 from helpdesk.services.people import find_or_create_customer
 
 from .. import services
@@ -141,7 +142,10 @@ class ComplaintAdmin(admin.ModelAdmin):
     def source_link(self, obj):
         if obj.source_type_id is None:
             return "—"
-        return f"{obj.source_type.model} #{obj.source_id}"
+        source = case_link(obj.source_type_id, obj.source_id)  # "Ticket #1000", linked
+        if not source.url:
+            return source.label
+        return format_html('<a href="{}">{}</a>', source.url, source.label)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -27,3 +27,11 @@ def case_links(clocks: Iterable[Clock]) -> dict[tuple[int, int], sla_registry.Ca
 
 def case_key(clock: Clock) -> tuple[int, int]:
     return (clock.case_type_id, clock.case_id)
+
+
+def case_link(case_type_id: int, case_id: int) -> sla_registry.CaseLink:
+    """One case's name and page, from its content type and id (a complaint's source, an
+    interaction's case): "Ticket #1000" and its desk page."""
+    case_type = ContentType.objects.get_for_id(case_type_id)
+    model = f"{case_type.app_label}.{case_type.model}"
+    return sla_registry.describe_cases(model, [case_id])[case_id]

@@ -67,7 +67,7 @@ def test_an_agent_logs_a_complaint_from_a_ticket(client, agent, manager, ticket)
     html = detail.content.decode()
     assert detail.status_code == 200
     assert complaint.reference in html and "Logged" in html
-    assert f"ticket #{ticket.pk}" in html
+    assert f"Ticket #{ticket.number}</a>" in html  # named and linked, not its database id
     assert "Acknowledge in writing by" in html
 
 
