@@ -92,3 +92,21 @@ def test_every_channel_names_its_cases(breached):
         set(__import__("helpdesk.sla_registry").sla_registry._case_describers)
     )
     assert ChatSession and Complaint
+
+
+def test_naming_the_cases_costs_the_same_for_two_tickets_or_six(client, breached):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff, _, _ = breached
+    client.force_login(staff.agent)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("desk:home")).status_code == 200
+        return len(seen)
+
+    few = queries()
+    for n in range(4):
+        open_ticket(f"Lid {n}", opened_at=at(9), assignee=staff.agent)
+    assert queries() == few
