@@ -1,5 +1,5 @@
 """How a chat is named wherever a deadline or notification points at it: "Chat with Tom
-Baker", opening its record (transcript and history) in the admin."""
+Baker", opening it in the console (the agent's own panel, or watched: the console decides)."""
 
 from django.urls import reverse
 
@@ -15,7 +15,7 @@ def describe_chats(ids: list[int]) -> dict[int, sla_registry.CaseLink]:
     return {
         pk: sla_registry.CaseLink(
             f"Chat with {name or email or 'a visitor'}",
-            reverse("admin:chat_chatsession_change", args=[pk]),
+            f"{reverse('chat:console')}?session={pk}",
         )
         for pk, name, email in chats
     }

@@ -75,7 +75,7 @@ def escalate_chat(*, session_id: int, by, notes: str, now: datetime | None = Non
     notify(
         recipient_ids=reaches,
         kind=ESCALATION_NOTIFICATION,
-        message=f"{who} escalated chat {session.pk} with {session.customer}: {notes}",
+        message=f"{who} escalated the chat with {session.customer}: {notes}",
         url=f"{reverse('chat:console')}?session={session.pk}",
         now=now,
     )

@@ -6,6 +6,7 @@ notification opens the chat in the console; a supervisor or a manager takes the 
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ from chat.services.takeover import take_over_chat
 from helpdesk.access import AccessDenied
 from helpdesk.models import Clock, Interaction, Notification, Presence, Role
 from helpdesk.models.sla import ClockState
+from helpdesk.selectors.cases import case_link
 from tests.chat.conftest import make_agent
 from tickets.services import escalate_ticket, open_ticket
 
@@ -121,6 +123,10 @@ def test_the_notification_opens_the_chat_in_the_console(policy, team):
 
     note = Notification.objects.get(kind="chat.escalation")
     assert note.url == f"{reverse('chat:console')}?session={chat.pk}"
+    assert f"escalated the chat with {chat.customer}" in note.message  # not "chat 12"
+    # Its deadlines name it the same way and open it in the console too.
+    link = case_link(ContentType.objects.get_for_model(ChatSession).pk, chat.pk)
+    assert (link.label, link.url) == (f"Chat with {chat.customer.name}", note.url)
     assert "4111" not in note.message  # the notes are masked like chat lines
     assert "4111" not in ChatSession.objects.get(pk=chat.pk).escalation_notes
 
