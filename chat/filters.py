@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from chat.models import ChatMessage, ChatSession, ChatStatus, EndReason
-from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
+from helpdesk.api.filters import IdFilter, TextFilter, UtcDateTimeFilter
 
 
 class ChatApiFilter(django_filters.FilterSet):
@@ -28,7 +28,7 @@ class ChatApiFilter(django_filters.FilterSet):
         method="filter_updated_since",
         help_text="Started, taken, closed or given a message at or after this time.",
     )
-    search = django_filters.CharFilter(
+    search = TextFilter(
         method="filter_search", help_text="Part of the customer's name or email address."
     )
 

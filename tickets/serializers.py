@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from helpdesk.api.fields import JsonBoolean, JsonText
-from helpdesk.api.filters import IdFilter, UtcDateTimeFilter
+from helpdesk.api.filters import IdFilter, TextFilter, UtcDateTimeFilter
 from helpdesk.api.serializers import (
     CustomerDetailsInput,
     CustomerRef,
@@ -351,7 +351,7 @@ class TicketApiFilter(django_filters.FilterSet):
     updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time."
     )
-    search = django_filters.CharFilter(
+    search = TextFilter(
         method="filter_search", help_text="'#1042', or words in the subject, messages, customer."
     )
 

@@ -65,6 +65,15 @@ def documented(found: django_filters.Filter, schema: dict) -> django_filters.Fil
     return found
 
 
+class TextFilter(django_filters.CharFilter):
+    """Text to look for, documented as text without NUL characters: Django's form field refuses
+    one (400 "Null characters are not allowed"), so the schema says so too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        documented(self, {"type": "string", "pattern": "^[^\\x00]*$"})
+
+
 BOOLEANS = ("true", "false")
 
 

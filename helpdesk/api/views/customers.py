@@ -20,6 +20,7 @@ from helpdesk.services.customers import customer_create, customer_update
 from helpdesk.services.people import normalise_phone
 
 from ..base import ApiListView, ApiView
+from ..filters import TextFilter
 from ..idempotency import IDEMPOTENCY_PARAMETER
 from ..schema import paginated, responses
 
@@ -55,13 +56,11 @@ class CustomerInput(serializers.Serializer):
 
 
 class CustomerFilter(django_filters.FilterSet):
-    email = django_filters.CharFilter(
-        field_name="email", lookup_expr="iexact", help_text="Exact email, any case."
-    )
-    phone = django_filters.CharFilter(
+    email = TextFilter(field_name="email", lookup_expr="iexact", help_text="Exact email, any case.")
+    phone = TextFilter(
         method="filter_phone", help_text="Phone number, matched as stored (normalised)."
     )
-    external_id = django_filters.CharFilter(help_text="Your own id for the customer.")
+    external_id = TextFilter(help_text="Your own id for the customer.")
 
     class Meta:
         model = Customer
