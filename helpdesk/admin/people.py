@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from helpdesk.admin.read_only import ReadOnlyAdminMixin
 from helpdesk.customer_access import (
@@ -18,6 +19,7 @@ from helpdesk.forms import field_checked
 from helpdesk.models import AgentProfile, Customer, Interaction, Role, Team
 from helpdesk.policy import PolicyError
 from helpdesk.roles import has_role, user_role
+from helpdesk.selectors.cases import case_link
 from helpdesk.selectors.policy import policy_in_force
 from helpdesk.services.people import normalise_email, normalise_phone, set_presence, set_role
 from helpdesk.services.teams import check_team_calendar, known_calendars
@@ -173,9 +175,10 @@ class InteractionInline(ReadOnlyAdminMixin, CustomerRule, admin.TabularInline):
 
     @admin.display(description="case")
     def case_reference(self, obj):
-        if obj.case_type_id is None:
+        if obj.case_type_id is None or obj.case_id is None:
             return "-"
-        return f"{obj.case_type.model} #{obj.case_id}"
+        case = case_link(obj.case_type_id, obj.case_id)  # "Ticket #1000", linked
+        return format_html('<a href="{}">{}</a>', case.url, case.label) if case.url else case.label
 
     def get_queryset(self, request):
         rows = super().get_queryset(request).select_related("agent", "case_type")

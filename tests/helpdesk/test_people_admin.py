@@ -28,6 +28,18 @@ def test_customer_change_page_shows_the_history_inline(manager_client):
     assert "email received" in page and "call logged" in page
 
 
+def test_the_history_names_and_links_each_case(manager_client):
+    from tests.tickets.desk_support import ticket
+
+    case = ticket("Lid cracked")  # its "ticket opened" interaction points at it
+    response = manager_client.get(
+        reverse("admin:helpdesk_customer_change", args=[case.customer_id])
+    )
+    page = response.content.decode()
+    assert f'<a href="/desk/tickets/{case.number}/">Ticket #{case.number}</a>' in page
+    assert f"ticket #{case.pk}" not in page
+
+
 @pytest.mark.parametrize(
     "name",
     [
