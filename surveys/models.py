@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from helpdesk import sla_registry
 from helpdesk.models import Customer, PolicyVersion
 from helpdesk.models.people import Channel
 
@@ -57,7 +58,11 @@ class SurveyInvitation(models.Model):
         indexes = [models.Index(fields=["created_at"], name="survey_invitation_created")]
 
     def __str__(self):
-        return f"Survey of {self.conversation_type.model} #{self.conversation_id}"
+        # "Survey of Ticket #1000": the conversation as people name it (one query).
+        kind = ContentType.objects.get_for_id(self.conversation_type_id)
+        model = f"{kind.app_label}.{kind.model}"
+        case = sla_registry.describe_cases(model, [self.conversation_id])[self.conversation_id]
+        return f"Survey of {case.label}"
 
 
 class SurveyResponse(models.Model):

@@ -135,6 +135,8 @@ def test_the_page_shows_the_clocks_due_time_and_state(client, poor_answer, super
     html = client.get(f"/desk/surveys/follow-ups/{follow_up.pk}/").content.decode()
     assert "5 Mar 2026 00:00" in html
     assert "Follow-up (survey): running, pending" in html
+    ticket = follow_up.response.invitation.conversation
+    assert f"Follow-up: Survey of Ticket #{ticket.number}" in html  # not "ticket #1"
 
     close_follow_up(follow_up=follow_up, by=supervisor, notes="Called the customer")
     html = client.get(f"/desk/surveys/follow-ups/{follow_up.pk}/").content.decode()
