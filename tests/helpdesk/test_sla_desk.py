@@ -61,7 +61,8 @@ def test_the_desk_shows_warning_and_breached_badges_and_the_team(client, time_ma
     html = response.content.decode()
     mine = rows(html, "mine")
     assert "WARNING" in mine and "BREACHED" in mine and "OK" in mine
-    assert mine.index("First response (chat)") < mine.index("Resolution (chat)")  # soonest due first
+    # soonest due first
+    assert mine.index("First response (chat)") < mine.index("Resolution (chat)")
     assert "Acknowledgement (email)" not in mine  # stopped
     assert f"#{warning.case_id}" in mine and f"#{fine.case_id}" in mine
     assert "0:05:00" in mine  # chat.resolution: due 10:10, shown at 10:05
