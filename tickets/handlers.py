@@ -9,8 +9,8 @@ from helpdesk import sla_registry
 from helpdesk.models import Clock
 
 from .models import Ticket
+from .services.acknowledgement import acknowledge_when_due
 from .services.escalation import record_breach
-from .services.outbound import acknowledge_when_due
 
 SECTIONS = ("email", "phone")
 

@@ -25,7 +25,7 @@ _BREACH = "helpdesk.services.sla.breach.advance_clocks"
 _CHAT_START = "chat.services.sessions.start_chat"
 _OPEN_TICKET = "tickets.services.tickets.open_ticket"
 _PHONE_CASE = "tickets.services.phone.cases.record_voicemail"
-_ACKNOWLEDGE_WHEN_DUE = "tickets.services.outbound.acknowledge_when_due"
+_ACKNOWLEDGE_WHEN_DUE = "tickets.services.acknowledgement.acknowledge_when_due"
 _INVITE = "surveys.services.invitations.invite_to_survey"
 _RETENTION = "helpdesk.privacy.retention.apply_retention"
 

@@ -5,7 +5,7 @@ import pytest
 from helpdesk.policy import parse_duration
 from tickets.models import AutoMessage, Direction, Message
 from tickets.services import ingest_email
-from tickets.services.outbound import promised_time
+from tickets.services.acknowledgement import promised_time
 from tickets.tasks import send_ticket_message
 
 from .conftest import eml

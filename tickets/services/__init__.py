@@ -2,14 +2,13 @@
 
 Views, commands, the admin and Celery tasks call these and nothing else."""
 
+from .acknowledgement import acknowledge_new_ticket, queue_acknowledgement
 from .escalation import escalate_ticket, record_breach
 from .inbound import IngestResult, ingest_email, retry_inbound_email
 from .merge import merge_tickets
 from .outbound import (
-    acknowledge_new_ticket,
     add_internal_note,
     deliver_message,
-    queue_acknowledgement,
     record_customer_message,
     record_send_failure,
     send_reply,

@@ -38,7 +38,7 @@ from helpdesk.models.people import Channel
 from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from .. import conf
-from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email, storable
+from ..email import BOUNCE, EmailParseError, ParsedEmail, content_hash, parse_email
 from ..email.body import storage_name
 from ..events import broadcast_message_created
 from ..models import (
@@ -52,9 +52,10 @@ from ..models import (
     Ticket,
 )
 from ..selectors import ticket_by_message_ids, ticket_by_reference
+from .acknowledgement import acknowledge_new_ticket
 from .bounces import bounced_message, failure_of, record_bounce
 from .inbound_lookup import known_email
-from .outbound import acknowledge_new_ticket
+from .inbound_records import limited, save_failed, save_inbound, store_raw
 from .tickets import add_event_note, change_status, open_ticket
 
 logger = logging.getLogger(__name__)
@@ -79,12 +80,7 @@ class IngestResult:
     error: str = ""
 
 
-MAX_ERROR = 2000  # characters of a failure's reason kept
 UNKNOWN_BOUNCE = "set aside: a bounce for an unknown message"
-
-
-def _limit(value: str, field: str, model=InboundEmail) -> str:
-    return storable(value or "")[: model._meta.get_field(field).max_length]
 
 
 def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
@@ -113,37 +109,6 @@ def _earlier(
     return False, previous, known.thread_ticket_pk
 
 
-def _store_raw(raw: bytes, digest: str, previous: InboundEmail | None) -> str:
-    """The storage name of the raw bytes, saved before anything else so they are never lost."""
-    if previous is not None and previous.content_hash == digest and previous.raw:
-        return previous.raw.name
-    holder = InboundEmail()
-    holder.raw.save(f"{digest[:32]}.eml", ContentFile(raw), save=False)
-    return holder.raw.name
-
-
-def _save_inbound(previous: InboundEmail | None, **fields) -> InboundEmail:
-    inbound = previous if previous is not None else InboundEmail()
-    for name, value in fields.items():
-        setattr(inbound, name, value)
-    inbound.save()
-    return inbound
-
-
-def _save_failed(previous: InboundEmail | None, *, error: str, fields: dict) -> InboundEmail:
-    error = storable(error)[:MAX_ERROR]
-    try:
-        with transaction.atomic():
-            return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
-    except IntegrityError:
-        # Another failed attempt holds this Message-ID (an email sent twice with other bytes):
-        # keep this one all the same, under its bytes alone.
-        if previous is not None:
-            previous.refresh_from_db()
-        fields = {**fields, "message_id": ""}
-        return _save_inbound(previous, status=InboundStatus.FAILED, error=error, **fields)
-
-
 @dataclass
 class _Email:
     """One raw email on its way in, and where its bytes were stored (once they are)."""
@@ -162,15 +127,15 @@ class _Email:
     def fields(self, previous: InboundEmail | None) -> dict:
         """The inbound email's fields; the bytes are stored the first time they are asked for."""
         if not self.stored_as:
-            self.stored_as = _store_raw(self.raw, self.digest, previous)
+            self.stored_as = store_raw(self.raw, self.digest, previous)
         parsed = self.parsed
         return {
             "raw": self.stored_as,
             "size": len(self.raw) if self.size is None else self.size,
             "content_hash": self.digest,
             "message_id": self.message_id,
-            "from_address": _limit(parsed.from_address if parsed else "", "from_address"),
-            "subject": _limit(parsed.subject if parsed else "", "subject"),
+            "from_address": limited(parsed.from_address if parsed else "", "from_address"),
+            "subject": limited(parsed.subject if parsed else "", "subject"),
             "received_at": self.received_at,
         }
 
@@ -229,7 +194,7 @@ def _keep_failed(email: _Email, *, error: str) -> IngestResult:
     duplicate, previous, _ = _earlier(message_id=email.message_id, digest=email.digest)
     if duplicate:
         return IngestResult(kind=DUPLICATE)
-    inbound = _save_failed(previous, error=error, fields=email.fields(previous))
+    inbound = save_failed(previous, error=error, fields=email.fields(previous))
     logger.warning("email %s kept as failed: %s", email.message_id or email.digest, error)
     return IngestResult(kind=FAILED, inbound=inbound, error=error)
 
@@ -277,7 +242,7 @@ def _process(
                 text=f"A reply to this closed ticket opened {ticket.reference}.",
                 at=received_at,
             )
-    inbound = _save_inbound(
+    inbound = save_inbound(
         previous, status=InboundStatus.PROCESSED, error="", ticket=ticket, **fields
     )
     message = _save_message(parsed, ticket=ticket, inbound=inbound, received_at=received_at)
@@ -318,11 +283,11 @@ def _bounce(
         or ticket_by_reference(subject=parsed.bounced_subject)
     )
     if ticket is None:
-        inbound = _save_inbound(
+        inbound = save_inbound(
             previous, status=InboundStatus.IGNORED, error=UNKNOWN_BOUNCE, **fields
         )
         return IngestResult(kind=BOUNCED, inbound=inbound)
-    inbound = _save_inbound(
+    inbound = save_inbound(
         previous, status=InboundStatus.PROCESSED, error="", ticket=ticket, **fields
     )
     _save_message(
@@ -354,11 +319,11 @@ def _save_message(
     message = Message.objects.create(
         ticket=ticket,
         direction=direction,
-        from_name=_limit(parsed.from_name, "from_name", Message),
-        from_address=_limit(parsed.from_address, "from_address", Message),
+        from_name=limited(parsed.from_name, "from_name", Message),
+        from_address=limited(parsed.from_address, "from_address", Message),
         to=", ".join(parsed.to),
         cc=", ".join(parsed.cc),
-        subject=_limit(parsed.subject, "subject", Message),
+        subject=limited(parsed.subject, "subject", Message),
         text=parsed.display_text if text is None else text,
         quoted_text="" if text is not None else parsed.quoted_text,
         html=parsed.html,
@@ -376,10 +341,10 @@ def _save_message(
         attachment = Attachment(
             message=message,
             filename=found.filename,
-            content_type=_limit(found.content_type, "content_type", Attachment),
+            content_type=limited(found.content_type, "content_type", Attachment),
             size=found.size,
             inline=found.inline,
-            content_id=_limit(found.content_id, "content_id", Attachment),
+            content_id=limited(found.content_id, "content_id", Attachment),
         )
         attachment.file.save(storage_name(found.filename), ContentFile(found.content), save=False)
         attachments.append(attachment)

@@ -16,7 +16,7 @@ from helpdesk.services.people import find_or_create_customer, record_interaction
 
 from ... import conf
 from ...models import DONE_STATUSES, CallbackRequest, Status, Ticket, TicketChannel, Voicemail
-from ..outbound import acknowledge_new_ticket
+from ..acknowledgement import acknowledge_new_ticket
 from ..tickets import change_status, open_ticket
 from .calls import FUTURE_TOLERANCE, check_duration, check_moment, check_number, say_duration
 
